@@ -1,0 +1,59 @@
+package ingest
+
+import (
+	"context"
+
+	"github.com/gantryhq/gantry/catalog"
+)
+
+// Store is what a sync needs from persistence. The store package implements
+// it. Every method is safe to call concurrently for different sources.
+type Store interface {
+	// SourceHeads returns what is stored of every entity a source produced,
+	// without reading the entities themselves.
+	SourceHeads(ctx context.Context, source string) ([]Head, error)
+	// ApplyChanges writes one batch of a source's changes atomically:
+	// upserts (recomputing relations, lookup keys and the search index of
+	// each), deletes, and flags. An upsert of a ref that another source holds
+	// is not written; it is returned as a Conflict naming the holder.
+	ApplyChanges(ctx context.Context, source string, ch Changes) ([]Conflict, error)
+}
+
+// Head is what the store holds of one entity of a source: enough to tell
+// whether it changed without reading it.
+type Head struct {
+	Ref  catalog.Ref
+	Hash string // Hash of the entity as last written
+	File string // Origin.File
+	// Flag is non-empty when the entity was kept as it was because its file
+	// failed to read or parse: the reason, for people to see.
+	Flag string
+}
+
+// Changes is one batch of writes for a source.
+type Changes struct {
+	Upserts []Upsert
+	Deletes []catalog.Ref
+	// Flags sets ("reason") or clears ("") the flag of entities that are
+	// otherwise unchanged.
+	Flags map[catalog.Ref]string
+}
+
+// Empty reports whether the batch writes nothing.
+func (c Changes) Empty() bool {
+	return len(c.Upserts) == 0 && len(c.Deletes) == 0 && len(c.Flags) == 0
+}
+
+// Upsert is an entity to insert or replace, with its content hash.
+type Upsert struct {
+	Entity catalog.Entity
+	Hash   string
+	Flag   string // usually "": a re-read entity is no longer stale
+}
+
+// Conflict is an upsert refused because another source holds the ref.
+type Conflict struct {
+	Ref    catalog.Ref
+	Source string // the holder's source
+	File   string // the holder's file
+}

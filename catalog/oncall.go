@@ -1,0 +1,89 @@
+package catalog
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gantryhq/gantry/internal/errkind"
+)
+
+// Rotation is the value of the gantry.dev/oncall annotation: either one
+// person, or a weekly rotation written
+//
+//	weekly from 2026-01-05: alice, bob, carol
+//
+// where the person on call changes every seven days at 00:00 UTC of the
+// start date's weekday, in list order.
+type Rotation struct {
+	People []Ref
+	Start  time.Time // zero for a single person
+}
+
+// ParseRotation parses an oncall annotation; bare names are users in
+// namespace ns.
+func ParseRotation(value, ns string) (Rotation, error) {
+	value = strings.TrimSpace(value)
+	rest, weekly := strings.CutPrefix(value, "weekly from ")
+	if !weekly {
+		r, err := ParseRef(value, "user", ns)
+		if err != nil {
+			return Rotation{}, errkind.New(errkind.Invalid, "%s: %v (write a user, or \"weekly from YYYY-MM-DD: alice, bob\")", AnnotationOncall, err)
+		}
+		return Rotation{People: []Ref{r}}, nil
+	}
+	date, list, ok := strings.Cut(rest, ":")
+	if !ok {
+		return Rotation{}, errkind.New(errkind.Invalid, "%s: a weekly rotation is written \"weekly from YYYY-MM-DD: alice, bob\"", AnnotationOncall)
+	}
+	start, err := time.Parse("2006-01-02", strings.TrimSpace(date))
+	if err != nil {
+		return Rotation{}, errkind.New(errkind.Invalid, "%s: start date %q is not YYYY-MM-DD", AnnotationOncall, strings.TrimSpace(date))
+	}
+	rot := Rotation{Start: start}
+	for _, name := range strings.Split(list, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		r, err := ParseRef(name, "user", ns)
+		if err != nil {
+			return Rotation{}, errkind.New(errkind.Invalid, "%s: %v", AnnotationOncall, err)
+		}
+		rot.People = append(rot.People, r)
+	}
+	if len(rot.People) == 0 {
+		return Rotation{}, errkind.New(errkind.Invalid, "%s: the rotation names nobody", AnnotationOncall)
+	}
+	return rot, nil
+}
+
+// At returns who is on call at t, and until when (zero for a single person).
+// Before the start date the first person is on call.
+func (r Rotation) At(t time.Time) (Ref, time.Time) {
+	if len(r.People) == 0 {
+		return Ref{}, time.Time{}
+	}
+	if r.Start.IsZero() {
+		return r.People[0], time.Time{}
+	}
+	const week = 7 * 24 * time.Hour
+	if t.Before(r.Start) {
+		return r.People[0], r.Start.Add(week)
+	}
+	n := int64(t.Sub(r.Start) / week)
+	return r.People[n%int64(len(r.People))], r.Start.Add(time.Duration(n+1) * week)
+}
+
+func (r Rotation) String() string {
+	if r.Start.IsZero() {
+		if len(r.People) == 0 {
+			return ""
+		}
+		return r.People[0].String()
+	}
+	names := make([]string, len(r.People))
+	for i, p := range r.People {
+		names[i] = p.Short()
+	}
+	return fmt.Sprintf("weekly from %s: %s", r.Start.Format("2006-01-02"), strings.Join(names, ", "))
+}
