@@ -89,6 +89,9 @@ type Origin struct {
 	// registered and led here.
 	Location       string
 	OriginLocation string
+	// Flag is non-empty when this is the last good version of an entity
+	// whose descriptor failed at the latest sync: the reason.
+	Flag string
 }
 
 // Ref returns the entity's canonical reference.

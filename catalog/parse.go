@@ -43,6 +43,20 @@ type Parsed struct {
 	// in part): the caller must not conclude that entities it used to hold
 	// are gone.
 	Broken bool
+	// Targets are the targets of the file's valid Location entities, in
+	// order, for the caller to follow.
+	Targets []Target
+}
+
+// Target is one target of a Location entity.
+type Target struct {
+	Location Ref    // the Location that names it
+	Type     string // spec.type ("file", "url", "github-discovery", ...)
+	Value    string // as written
+	Line     int
+	// Optional is true when the Location says presence: optional, so a
+	// missing target is not a problem.
+	Optional bool
 }
 
 // ParseFile reads the descriptors of one file: zero or more YAML documents,
@@ -88,6 +102,9 @@ func ParseFile(file string, data []byte, opts ParseOptions) Parsed {
 		out.Problems = append(out.Problems, problems...)
 		if len(problems) == 0 {
 			out.Entities = append(out.Entities, e)
+			if e.Is(KindLocation) {
+				out.Targets = append(out.Targets, locationTargets(&e, locator{root: doc.Content[0]})...)
+			}
 		}
 	}
 	return out
@@ -122,6 +139,23 @@ func parseDocument(file string, doc *yaml.Node, opts ParseOptions) (Entity, []Pr
 		e.Metadata.Namespace = DefaultNamespace // as Backstage stores it
 	}
 	return e, problems
+}
+
+// locationTargets lists a Location's target and targets with their lines.
+func locationTargets(e *Entity, loc locator) []Target {
+	typ, _ := e.Spec["type"].(string)
+	presence, _ := e.Spec["presence"].(string)
+	var out []Target
+	if t, ok := e.Spec["target"].(string); ok && t != "" {
+		out = append(out, Target{Location: e.Ref(), Type: typ, Value: t, Line: loc.line("spec", "target"), Optional: presence == "optional"})
+	}
+	for i, t := range e.SpecStrings("targets") {
+		if _, isList := e.Spec["targets"].([]any); !isList {
+			break
+		}
+		out = append(out, Target{Location: e.Ref(), Type: typ, Value: t, Line: loc.line("spec", "targets", strconv.Itoa(i)), Optional: presence == "optional"})
+	}
+	return out
 }
 
 // refIfNamed returns the entity's ref when it has a kind and a name.
@@ -330,8 +364,16 @@ func nodeValue(n *yaml.Node, budget *int) (any, error) {
 		return out, nil
 	case yaml.MappingNode:
 		out := make(map[string]any, len(n.Content)/2)
+		var keyLines map[string]int
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, vn := n.Content[i], n.Content[i+1]
+			if keyLines == nil {
+				keyLines = make(map[string]int, len(n.Content)/2)
+			}
+			if first, dup := keyLines[k.Value]; dup && k.ShortTag() != "!!merge" {
+				return nil, fmt.Errorf("key %q is defined twice (first on line %d)", k.Value, first)
+			}
+			keyLines[k.Value] = k.Line
 			if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
 				if err := mergeInto(out, vn, budget); err != nil {
 					return nil, err
@@ -508,7 +550,13 @@ func yamlErrorLine(err error) (int, string) {
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
 		if i := strings.Index(rest, ": "); i > 0 {
 			if n, err := strconv.Atoi(rest[:i]); err == nil {
-				return n, rest[i+2:]
+				msg = rest[i+2:]
+				// yaml.v3 reports its parser's errors (unlike its scanner's)
+				// with the 0-based line of the construct left open.
+				if strings.HasPrefix(msg, "did not find expected") {
+					n++
+				}
+				return n, msg
 			}
 		}
 	}

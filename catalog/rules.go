@@ -76,11 +76,16 @@ type specField struct {
 // kindSchemas are Backstage's JSON schemas of the core kinds, reduced to
 // what Gantry checks and derives relations from. Unknown kinds get
 // genericFields: they are owned and belong to systems like any other.
+//
+// One deliberate difference: spec.owner is optional on Components, APIs,
+// Resources and Systems, because Gantry inherits ownership from the system
+// and then the domain ("owned via system:default/payments"), and an entity
+// with no owner at all is better shown (and scored) than dropped.
 var kindSchemas = map[string][]specField{
 	KindComponent: {
 		{name: "type", required: true},
 		{name: "lifecycle", required: true},
-		{name: "owner", required: true, refKind: "group", relation: RelOwnedBy},
+		{name: "owner", refKind: "group", relation: RelOwnedBy},
 		{name: "system", refKind: "system", relation: RelPartOf},
 		{name: "subcomponentOf", refKind: "component", relation: RelPartOf},
 		{name: "providesApis", typ: stringListField, refKind: "api", relation: RelProvidesAPI},
@@ -91,19 +96,19 @@ var kindSchemas = map[string][]specField{
 	KindAPI: {
 		{name: "type", required: true},
 		{name: "lifecycle", required: true},
-		{name: "owner", required: true, refKind: "group", relation: RelOwnedBy},
+		{name: "owner", refKind: "group", relation: RelOwnedBy},
 		{name: "definition", required: true},
 		{name: "system", refKind: "system", relation: RelPartOf},
 	},
 	KindResource: {
 		{name: "type", required: true},
-		{name: "owner", required: true, refKind: "group", relation: RelOwnedBy},
+		{name: "owner", refKind: "group", relation: RelOwnedBy},
 		{name: "system", refKind: "system", relation: RelPartOf},
 		{name: "dependsOn", typ: stringListField, refKind: "component", relation: RelDependsOn},
 		{name: "dependencyOf", typ: stringListField, refKind: "component", relation: RelDependencyOf},
 	},
 	KindSystem: {
-		{name: "owner", required: true, refKind: "group", relation: RelOwnedBy},
+		{name: "owner", refKind: "group", relation: RelOwnedBy},
 		{name: "domain", refKind: "domain", relation: RelPartOf},
 	},
 	KindDomain: {

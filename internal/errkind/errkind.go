@@ -82,3 +82,6 @@ func Of(err error) Kind {
 	}
 	return ""
 }
+
+// Is reports whether err is of kind k; a shorthand for errors.Is(err, k).
+func Is(err error, k Kind) bool { return errors.Is(err, k) }
