@@ -1,0 +1,48 @@
+// Package ingest reads catalog sources (files, folders, GitHub
+// organisations) and syncs what they hold into the store as a diff.
+package ingest
+
+import (
+	"context"
+
+	"github.com/gantryhq/gantry/catalog"
+)
+
+// Source is a configured place that descriptors come from.
+type Source interface {
+	// Name is the source's configured name; the store keys entities by it.
+	Name() string
+	// Walk reads the source and calls visit once per file read, in a stable
+	// order (the first definition of an entity wins). A Walk that returns an
+	// error did not see the whole source: the sync then removes nothing.
+	Walk(ctx context.Context, visit func(FileResult) error) error
+}
+
+// FileResult is what a source read from one file.
+type FileResult struct {
+	// File names the file for people: a path, or "org/repo:path".
+	File string
+	// Entities are the file's valid entities, with Origin (but Source) and
+	// the managed-by annotations set.
+	Entities []catalog.Entity
+	// Problems are the file's problems; a file with any problem keeps its
+	// stored entities rather than losing them.
+	Problems []catalog.Problem
+	// Broken is true when the file could not be read or parsed as a whole:
+	// entities it held, and those of files it would have led to, are kept.
+	Broken bool
+	// Notes are things not done that are not errors.
+	Notes []Note
+}
+
+// Note is something a sync did not do that is not an error: a remote
+// Location target a file source does not fetch, say.
+type Note struct {
+	File    string
+	Line    int
+	Message string
+}
+
+func (n Note) String() string {
+	return catalog.Problem{File: n.File, Line: n.Line, Message: n.Message}.String()
+}

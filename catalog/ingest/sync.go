@@ -1,0 +1,307 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gantryhq/gantry/catalog"
+	"github.com/gantryhq/gantry/internal/errkind"
+)
+
+// DefaultBatchSize is how many upserts a sync writes per transaction: big
+// enough to amortise commits, small enough not to hold SQLite's write lock
+// for long or buffer a whole large source in memory.
+const DefaultBatchSize = 1000
+
+// Result summarises one sync of one source.
+type Result struct {
+	Source    string
+	Files     int
+	Added     int
+	Updated   int
+	Unchanged int
+	Removed   int
+	// Kept counts stored entities kept as they were (and flagged) because
+	// their file failed.
+	Kept     int
+	Problems []catalog.Problem
+	Notes    []Note
+	Duration time.Duration
+}
+
+// Changed reports whether the sync wrote anything.
+func (r Result) Changed() bool { return r.Added+r.Updated+r.Removed > 0 }
+
+// Syncer diffs sources into a Store. It runs at most one sync per source
+// at a time; a second request while one runs gets an errkind.Conflict.
+type Syncer struct {
+	store     Store
+	log       *slog.Logger
+	batchSize int
+	now       func() time.Time
+
+	mu      sync.Mutex
+	running map[string]bool
+}
+
+// NewSyncer returns a Syncer writing to store.
+func NewSyncer(store Store, log *slog.Logger) *Syncer {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Syncer{store: store, log: log, batchSize: DefaultBatchSize, now: time.Now, running: map[string]bool{}}
+}
+
+// SetBatchSize changes how many upserts go in one transaction.
+func (s *Syncer) SetBatchSize(n int) {
+	if n > 0 {
+		s.batchSize = n
+	}
+}
+
+// Sync reads a source and writes the difference with what is stored:
+// entities added, updated and removed. It never removes an entity whose
+// file failed, nor anything at all when the source could not be read
+// entirely (its Walk returned an error); such entities are kept and
+// flagged. When nothing changed, nothing is written.
+func (s *Syncer) Sync(ctx context.Context, src Source) (Result, error) {
+	name := src.Name()
+	s.mu.Lock()
+	if s.running[name] {
+		s.mu.Unlock()
+		return Result{Source: name}, errkind.New(errkind.Conflict, "a sync of source %s is already running", name)
+	}
+	s.running[name] = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.running, name)
+		s.mu.Unlock()
+	}()
+
+	start := s.now()
+	run, err := s.newRun(ctx, name)
+	if err != nil {
+		return Result{Source: name}, err
+	}
+	walkErr := src.Walk(ctx, run.file)
+	if run.err != nil { // a write failed: that is the error to report
+		return run.result(start, s.now()), run.err
+	}
+	if err := run.finish(ctx, walkErr == nil); err != nil {
+		return run.result(start, s.now()), err
+	}
+	res := run.result(start, s.now())
+	if walkErr != nil {
+		return res, fmt.Errorf("source %s was read only in part, so nothing was removed: %w", name, walkErr)
+	}
+	s.log.Info("catalog sync", "source", name, "files", res.Files, "added", res.Added, "updated", res.Updated,
+		"removed", res.Removed, "unchanged", res.Unchanged, "kept", res.Kept, "problems", len(res.Problems), "duration", res.Duration)
+	return res, nil
+}
+
+// syncRun is the state of one sync.
+type syncRun struct {
+	s      *Syncer
+	ctx    context.Context
+	source string
+	heads  map[catalog.Ref]Head
+	// seen maps each ref read so far to the file and line that defined it.
+	seen map[catalog.Ref]catalog.Problem
+	// failed holds files that had problems, with the first problem: their
+	// stored entities are kept when not re-read.
+	failed map[string]string
+	broken bool // some file could not be read at all
+	// moved holds entities read from another file than the one that stored
+	// them; they are written at the end unless their stored file still
+	// defines them (then the first owner keeps the ref).
+	moved []catalog.Entity
+	batch Changes
+	res   Result
+	err   error
+}
+
+func (s *Syncer) newRun(ctx context.Context, source string) (*syncRun, error) {
+	heads, err := s.store.SourceHeads(ctx, source)
+	if err != nil {
+		return nil, fmt.Errorf("read stored entities of source %s: %w", source, err)
+	}
+	run := &syncRun{s: s, ctx: ctx, source: source, heads: make(map[catalog.Ref]Head, len(heads)),
+		seen: map[catalog.Ref]catalog.Problem{}, failed: map[string]string{}}
+	for _, h := range heads {
+		run.heads[h.Ref] = h
+	}
+	run.res.Source = source
+	return run, nil
+}
+
+// file handles one FileResult; it is the Walk callback.
+func (r *syncRun) file(f FileResult) error {
+	if r.err != nil {
+		return r.err
+	}
+	r.res.Files++
+	r.res.Problems = append(r.res.Problems, f.Problems...)
+	r.res.Notes = append(r.res.Notes, f.Notes...)
+	if len(f.Problems) > 0 {
+		r.failed[f.File] = f.Problems[0].String()
+	}
+	if f.Broken {
+		r.broken = true
+	}
+	for i := range f.Entities {
+		r.entity(f.Entities[i])
+	}
+	if len(r.batch.Upserts) >= r.s.batchSize {
+		r.flush()
+	}
+	return r.err
+}
+
+func (r *syncRun) entity(e catalog.Entity) {
+	e.Origin.Source = r.source
+	ref := e.Ref()
+	here := catalog.Problem{File: e.Origin.File, Line: e.Origin.Line}
+	if first, dup := r.seen[ref]; dup {
+		r.conflict(ref, here, first.String())
+		return
+	}
+	head, stored := r.heads[ref]
+	if stored && head.File != e.Origin.File {
+		// The ref is stored from another file of this source, which the walk
+		// may not have reached yet: at the end, that file still defining it
+		// makes this a duplicate, otherwise the entity moved.
+		r.moved = append(r.moved, e)
+		return
+	}
+	r.seen[ref] = here
+	r.upsert(e, head, stored)
+}
+
+func (r *syncRun) upsert(e catalog.Entity, head Head, stored bool) {
+	hash, err := Hash(&e)
+	if err != nil {
+		r.res.Problems = append(r.res.Problems, catalog.Problem{File: e.Origin.File, Line: e.Origin.Line, Message: err.Error()})
+		return
+	}
+	switch {
+	case stored && head.Hash == hash && head.Flag == "":
+		r.res.Unchanged++
+	case stored && head.Hash == hash:
+		if r.batch.Flags == nil {
+			r.batch.Flags = map[catalog.Ref]string{}
+		}
+		r.batch.Flags[e.Ref()] = ""
+		r.res.Unchanged++
+	default:
+		r.batch.Upserts = append(r.batch.Upserts, Upsert{Entity: e, Hash: hash})
+		if stored {
+			r.res.Updated++
+		} else {
+			r.res.Added++
+		}
+	}
+}
+
+func (r *syncRun) conflict(ref catalog.Ref, here catalog.Problem, first string) {
+	here.Message = fmt.Sprintf("%s is already defined at %s; the first definition is kept", ref, first)
+	here.Ref = ref
+	r.res.Problems = append(r.res.Problems, here)
+}
+
+// flush writes the pending batch.
+func (r *syncRun) flush() {
+	if r.err != nil || r.batch.Empty() {
+		return
+	}
+	conflicts, err := r.s.store.ApplyChanges(r.ctx, r.source, r.batch)
+	if err != nil {
+		r.err = fmt.Errorf("write catalog changes of source %s: %w", r.source, err)
+		return
+	}
+	for _, c := range conflicts {
+		r.res.Added--
+		where := catalog.Problem{}
+		for _, u := range r.batch.Upserts {
+			if u.Entity.Ref() == c.Ref {
+				where = catalog.Problem{File: u.Entity.Origin.File, Line: u.Entity.Origin.Line}
+			}
+		}
+		r.conflict(c.Ref, where, fmt.Sprintf("%s (source %s)", c.File, c.Source))
+	}
+	r.batch = Changes{}
+}
+
+// finish settles moved entities, removes what disappeared (when it is safe)
+// and writes the last batch.
+func (r *syncRun) finish(ctx context.Context, complete bool) error {
+	for _, e := range r.moved {
+		ref := e.Ref()
+		here := catalog.Problem{File: e.Origin.File, Line: e.Origin.Line}
+		if first, dup := r.seen[ref]; dup {
+			r.conflict(ref, here, first.String())
+			continue
+		}
+		if _, failed := r.failed[r.heads[ref].File]; failed {
+			// Its stored file failed this time: keep the first owner.
+			r.conflict(ref, here, r.heads[ref].File+" (kept from the last good read)")
+			continue
+		}
+		r.seen[ref] = here
+		r.upsert(e, r.heads[ref], true)
+	}
+	for ref, head := range r.heads {
+		if _, ok := r.seen[ref]; ok {
+			continue
+		}
+		reason, fileFailed := r.failed[head.File]
+		switch {
+		case fileFailed:
+		case !complete || r.broken:
+			reason = "not re-read: another file of the source failed, so its absence is not trusted"
+		default:
+			r.batch.Deletes = append(r.batch.Deletes, ref)
+			r.res.Removed++
+			continue
+		}
+		r.res.Kept++
+		if head.Flag != reason {
+			if r.batch.Flags == nil {
+				r.batch.Flags = map[catalog.Ref]string{}
+			}
+			r.batch.Flags[ref] = reason
+		}
+	}
+	r.ctx = ctx
+	r.flush()
+	return r.err
+}
+
+func (r *syncRun) result(start, end time.Time) Result {
+	res := r.res
+	res.Duration = end.Sub(start)
+	return res
+}
+
+// Hash returns the content hash of an entity as a sync writes it: its
+// descriptor and where it was read, so a moved line counts as a change.
+func Hash(e *catalog.Entity) (string, error) {
+	body, err := json.Marshal(e)
+	if err != nil {
+		return "", fmt.Errorf("%s: cannot encode entity: %w", e.Ref(), err)
+	}
+	h := sha256.New()
+	h.Write(body)
+	for _, s := range []string{e.Origin.File, strconv.Itoa(e.Origin.Line), e.Origin.Location, e.Origin.OriginLocation} {
+		h.Write([]byte{0})
+		h.Write([]byte(s))
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16]), nil
+}
