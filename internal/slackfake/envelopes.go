@@ -256,6 +256,8 @@ func (s *Server) handleResponse(c *socketConn, data []byte) {
 	case d.acked:
 		rec.Duplicates++
 		s.envStats.Duplicates++
+		cp := *rec
+		s.publishLocked(Event{Type: EventAckDuplicate, Envelope: &cp, ConnID: c.id})
 		return
 	case d.finished:
 		rec.Acked, rec.AckedAt, rec.Latency, rec.Late = true, now, now.Sub(rec.SentAt), true

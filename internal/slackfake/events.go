@@ -25,7 +25,8 @@ const (
 	EventEnvelopeSent   EventType = "envelope_sent"
 	EventEnvelopeAcked  EventType = "envelope_acked"
 	EventEnvelopeLost   EventType = "envelope_lost"
-	EventAckRejected    EventType = "ack_rejected" // an ack Slack would drop (20 KiB)
+	EventAckRejected    EventType = "ack_rejected"  // an ack Slack would drop (20 KiB)
+	EventAckDuplicate   EventType = "ack_duplicate" // a second ack of an acked delivery
 	EventSocketOpened   EventType = "socket_opened"
 	EventSocketClosed   EventType = "socket_closed"
 	EventSocketRejected EventType = "socket_rejected" // e.g. too_many_websockets
