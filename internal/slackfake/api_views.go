@@ -73,7 +73,11 @@ func (s *Server) fillViewLocked(v *View, req viewRequest) {
 	if v.Blocks == nil {
 		v.Blocks = json.RawMessage("[]")
 	}
-	v.PrivateMetadata, v.CallbackID, v.ExternalID = req.PrivateMetadata, req.CallbackID, req.ExternalID
+	v.PrivateMetadata, v.CallbackID = req.PrivateMetadata, req.CallbackID
+	if req.ExternalID != "" {
+		// An update that leaves external_id out keeps the view addressable by it.
+		v.ExternalID = req.ExternalID
+	}
 	v.ClearOnClose, v.NotifyOnClose = req.ClearOnClose, req.NotifyOnClose
 	v.Errors = nil
 	live := map[string]bool{}
@@ -231,7 +235,7 @@ func (s *Server) viewsUpdate(_ context.Context, p params) apiResult {
 	if h := p.str("hash"); h != "" && h != v.Hash {
 		return errResult("hash_conflict")
 	}
-	if req.ExternalID != v.ExternalID && s.externalIDTakenLocked(req.ExternalID) {
+	if req.ExternalID != "" && req.ExternalID != v.ExternalID && s.externalIDTakenLocked(req.ExternalID) {
 		return errResult("duplicate_external_id")
 	}
 	s.fillViewLocked(v, req)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 )
@@ -137,10 +138,9 @@ func (s *Server) Close() error {
 	s.closed = true
 	conns := append([]*socketConn(nil), s.conns...)
 	srv := s.httpSrv
-	for _, d := range s.pending {
+	for _, d := range slices.Clone(s.pending) {
 		d.finishLocked(nil, ErrClosed)
 	}
-	s.pending = nil
 	s.mu.Unlock()
 
 	close(s.quit)
