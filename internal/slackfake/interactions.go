@@ -483,52 +483,67 @@ func (s *Server) OpenAppHome(ctx context.Context, userID string) (*Delivery, err
 	})
 }
 
-// Mention is user posting text that mentions the bot in channel: the
-// message appears in the channel and the app gets app_mention. The mention
-// is prepended unless text already has it.
-func (s *Server) Mention(ctx context.Context, userID, channelID, text string) (*Delivery, error) {
+// Say is user typing text into a conversation (a channel id or name, or a
+// user id for the app's DM with them), as a person in the playground does.
+// The message appears, and the app hears of it as Slack would tell it:
+// message.im in its DM, app_mention when the text mentions the bot in a
+// channel the bot is in, nothing otherwise (the Delivery is then nil). If
+// the app had to hear and cannot (no socket), the message stays posted and
+// the error is ErrNotConnected, as a user's message survives a broken app.
+func (s *Server) Say(ctx context.Context, userID, channel, text string) (Message, *Delivery, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return Message{}, nil, err
 	}
-	return s.deliver(func() (dispatchSpec, error) {
+	var posted Message
+	d, err := s.deliver(func() (dispatchSpec, error) {
 		u, err := s.userLocked(userID)
 		if err != nil {
 			return dispatchSpec{}, err
 		}
-		ch, err := s.channelForLocked(u.ID, channelID)
+		ch, err := s.channelForLocked(u.ID, channel)
 		if err != nil {
 			return dispatchSpec{}, err
 		}
-		if !ch.IsMember && !ch.IsIM && !ch.IsMpIM {
-			return dispatchSpec{}, fmt.Errorf("the bot is not in %s, so Slack sends no app_mention: %w", ch.ID, ErrNotVisible)
-		}
-		mention := "<@" + s.ws.botUserID + ">"
-		if !strings.Contains(text, mention) {
-			text = mention + " " + text
-		}
 		m := s.addMessageLocked(&Message{Channel: ch.ID, User: u.ID, Text: text, Via: "user"})
-		ev := map[string]any{"type": "app_mention", "user": u.ID, "text": text, "ts": m.TS, "channel": ch.ID,
-			"event_ts": m.TS, "team": s.ws.team.ID, "client_msg_id": uuidLike()}
-		return dispatchSpec{typ: EnvelopeEventsAPI, payloadType: "app_mention", payload: s.eventCallbackLocked(ev)}, nil
+		posted = m.clone()
+		ev := map[string]any{"user": u.ID, "text": text, "ts": m.TS, "channel": ch.ID, "event_ts": m.TS,
+			"team": s.ws.team.ID, "client_msg_id": uuidLike()}
+		switch {
+		case ch.IsIM:
+			ev["type"], ev["channel_type"] = "message", "im"
+		case ch.IsMember && strings.Contains(text, "<@"+s.ws.botUserID+">"):
+			ev["type"] = "app_mention"
+		default:
+			return dispatchSpec{}, errNoDelivery
+		}
+		return dispatchSpec{typ: EnvelopeEventsAPI, payloadType: ev["type"].(string), payload: s.eventCallbackLocked(ev)}, nil
 	})
+	if errors.Is(err, errNoDelivery) {
+		return posted, nil, nil
+	}
+	return posted, d, err
+}
+
+// Mention is user posting text that mentions the bot in channel (the
+// mention is prepended unless text has it): the message appears and the
+// app gets app_mention. Slack sends none when the bot is not in the
+// channel, so that is an error here.
+func (s *Server) Mention(ctx context.Context, userID, channelID, text string) (*Delivery, error) {
+	mention := "<@" + s.BotUser().ID + ">"
+	if !strings.Contains(text, mention) {
+		text = mention + " " + text
+	}
+	_, d, err := s.Say(ctx, userID, channelID, text)
+	if err == nil && d == nil {
+		err = fmt.Errorf("the bot is not in %s, so Slack sends no app_mention: %w", channelID, ErrNotVisible)
+	}
+	return d, err
 }
 
 // SendDM is user writing to the app in its DM (message.im).
 func (s *Server) SendDM(ctx context.Context, userID, text string) (*Delivery, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return s.deliver(func() (dispatchSpec, error) {
-		u, err := s.userLocked(userID)
-		if err != nil {
-			return dispatchSpec{}, err
-		}
-		dm := s.ws.openDM(u.ID, s.opts.Now())
-		m := s.addMessageLocked(&Message{Channel: dm.ID, User: u.ID, Text: text, Via: "user"})
-		ev := map[string]any{"type": "message", "channel": dm.ID, "user": u.ID, "text": text, "ts": m.TS,
-			"event_ts": m.TS, "channel_type": "im", "team": s.ws.team.ID, "client_msg_id": uuidLike()}
-		return dispatchSpec{typ: EnvelopeEventsAPI, payloadType: "message", payload: s.eventCallbackLocked(ev)}, nil
-	})
+	_, d, err := s.Say(ctx, userID, userID, text)
+	return d, err
 }
 
 // Shortcut is user running the app's global shortcut callbackID.

@@ -445,6 +445,19 @@ func TestMessageIMAndShortcuts(t *testing.T) {
 	if !ok || m.ChannelType != "im" || m.Text != "hello bot" || m.Channel != dm || len(f.fake.DMs(f.ada.ID)) != 1 {
 		t.Fatalf("message.im = %+v", ev.InnerEvent.Data)
 	}
+	// Plain chatter reaches nobody; a mention does.
+	said, none, err := f.fake.Say(f.ctx, f.bob.ID, "#general", "lunch?")
+	if err != nil || none != nil || said.User != f.bob.ID || said.Via != "user" {
+		t.Fatalf("say = %+v, %v, %v", said, none, err)
+	}
+	if _, d, err := f.fake.Say(f.ctx, f.bob.ID, f.gen.ID, "hey <@"+f.fake.BotUser().ID+"> who owns checkout?"); err != nil || d == nil || d.PayloadType != "app_mention" {
+		t.Fatalf("say with a mention: %+v, %v", d, err)
+	}
+	<-rec.events
+	quiet := f.fake.AddChannelWith(Channel{Name: "quiet"})
+	if _, err := f.fake.Mention(f.ctx, f.bob.ID, quiet.ID, "hello?"); !errors.Is(err, ErrNotVisible) {
+		t.Fatalf("mention where the bot is not: %v", err)
+	}
 	d, err := f.fake.Shortcut(f.ctx, f.ada.ID, "new_service")
 	if err != nil {
 		t.Fatal(err)
