@@ -254,6 +254,23 @@ func TestViewSubmission(t *testing.T) {
 		})
 	}
 
+	t.Run("values typed before submitting", func(t *testing.T) {
+		v := open(t)
+		if err := f.fake.SetViewValues(f.ada.ID, v.ID, Values{"name": {"value": "close"}}); err != nil {
+			t.Fatal(err)
+		}
+		res, err := f.fake.SubmitView(f.ctx, f.ada.ID, v.ID, nil)
+		if err != nil || !res.Closed {
+			t.Fatalf("result %+v, %v", res, err)
+		}
+		if cb := <-submitted; cb.View.State.Values["name"]["value"].Value != "close" {
+			t.Fatalf("state = %+v", cb.View.State)
+		}
+		if err := f.fake.SetViewValues(f.ada.ID, v.ID, nil); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("values for a closed view: %v", err)
+		}
+	})
+
 	t.Run("required input", func(t *testing.T) {
 		v := open(t)
 		if _, err := f.fake.SubmitView(f.ctx, f.ada.ID, v.ID, nil); !errors.Is(err, ErrInputRequired) {
