@@ -1,0 +1,51 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+// migrations holds one directory per dialect, because full-text search
+// differs; each change is one numbered file, applied in order by goose and
+// recorded in goose_db_version.
+//
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrations embed.FS
+
+// migrate applies every pending migration. It is safe to run on every Open,
+// and on PostgreSQL from several replicas at once: a session advisory lock
+// makes them take turns.
+func (db *DB) migrate(ctx context.Context) error {
+	dir, dialect := "migrations/sqlite", goose.DialectSQLite3
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	if db.dialect == DialectPostgres {
+		dir, dialect = "migrations/postgres", goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return fmt.Errorf("preparing the migration lock: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	fsys, err := fs.Sub(migrations, dir)
+	if err != nil {
+		return fmt.Errorf("reading embedded migrations: %w", err)
+	}
+	p, err := goose.NewProvider(dialect, db.write.DB, fsys, opts...)
+	if err != nil {
+		return fmt.Errorf("loading the %s migrations: %w", db.dialect, err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrating the %s database: %w", db.dialect, err)
+	}
+	for _, r := range results {
+		db.log.Info("store: migration applied", "dialect", db.dialect,
+			"version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+	}
+	return nil
+}
