@@ -73,8 +73,6 @@ func ParseRef(s, defaultKind, defaultNamespace string) (Ref, error) {
 		return Ref{}, errkind.New(errkind.Invalid, "entity reference %q has an empty namespace", s)
 	case name == "":
 		return Ref{}, errkind.New(errkind.Invalid, "entity reference %q has an empty name", s)
-	case strings.ContainsAny(name, ":/"):
-		return Ref{}, errkind.New(errkind.Invalid, "entity reference %q is not of the form [kind:][namespace/]name", s)
 	}
 	return NewRef(kind, ns, name), nil
 }
