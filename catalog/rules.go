@@ -9,12 +9,37 @@ import (
 // and DefaultNamespaceEntityPolicy), so a catalog valid there is valid here.
 var (
 	objectNameRe = regexp.MustCompile(`^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`)
-	dnsLabelRe   = regexp.MustCompile(`^[a-z0-9]+(?:-+[a-z0-9]+)*$`)
-	dnsSubRe     = regexp.MustCompile(`^[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)*$`)
-	kindRe       = regexp.MustCompile(`^[a-zA-Z][a-z0-9A-Z]*$`)
-	tagRe        = regexp.MustCompile(`^[a-z0-9:+#]+(?:-[a-z0-9:+#]+)*$`)
-	apiVersionRe = regexp.MustCompile(`^[a-z0-9]+(?:[-.][a-z0-9]+)*/[a-z0-9]+$`)
+	// Backstage's DNS labels allow single dashes only ("a--b" is invalid
+	// there, though RFC 1123 allows it).
+	dnsLabelRe = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+	kindRe     = regexp.MustCompile(`^[a-zA-Z][a-z0-9A-Z]*$`)
+	tagRe      = regexp.MustCompile(`^[a-z0-9:+#]+(?:-[a-z0-9:+#]+)*$`)
+	versionRe  = regexp.MustCompile(`^[a-zA-Z0-9]{1,63}$`)
 )
+
+// validDNSSubdomain reports whether s is dot-separated DNS labels, at most
+// 253 characters.
+func validDNSSubdomain(s string) bool {
+	if len(s) < 1 || len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if !ValidNamespace(label) {
+			return false
+		}
+	}
+	return true
+}
+
+// validAPIVersion reports whether s is "[group/]version" as Backstage
+// accepts it: a DNS-subdomain group, and a version of letters and digits.
+func validAPIVersion(s string) bool {
+	group, version, found := strings.Cut(s, "/")
+	if !found {
+		return versionRe.MatchString(s)
+	}
+	return validDNSSubdomain(group) && versionRe.MatchString(version)
+}
 
 // ValidName reports whether s is a valid entity name: 1–63 characters,
 // alphanumerics with [-_.] inside.
@@ -36,7 +61,7 @@ func ValidKey(s string) bool {
 	if !found {
 		return ValidName(s)
 	}
-	return len(prefix) >= 1 && len(prefix) <= 253 && dnsSubRe.MatchString(prefix) && ValidName(name)
+	return validDNSSubdomain(prefix) && ValidName(name)
 }
 
 // ValidLabelValue reports whether s is a valid label value (empty, or a name).
@@ -49,8 +74,21 @@ var coreAPIVersions = map[string]bool{"backstage.io/v1alpha1": true, "backstage.
 // but does not run them.
 var templateAPIVersions = map[string]bool{
 	"scaffolder.backstage.io/v1beta3": true,
-	"backstage.io/v1beta2":            true,
-	"backstage.io/v1beta3":            true,
+	"backstage.io/v1beta2":            true, // the scaffolder's previous version
+}
+
+// remotesAPITypes are the API types that Backstage describes by spec.remotes
+// (endpoints) instead of spec.definition.
+var remotesAPITypes = map[string]bool{"mcp-server": true, "ai-model-server": true}
+
+// locationRefAnnotations hold location references ("url:https://...",
+// "dir:.", "file:/path"), which Backstage parses as type:target and
+// refuses without a type.
+var locationRefAnnotations = []string{
+	AnnotationManagedByLocation,
+	AnnotationManagedByOriginLocation,
+	AnnotationSourceLocation,
+	AnnotationTechDocsRef,
 }
 
 // fieldType is the JSON type a spec field must have.

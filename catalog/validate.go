@@ -19,7 +19,7 @@ func Validate(e *Entity) []FieldError {
 	switch {
 	case e.APIVersion == "":
 		add("apiVersion is required", "apiVersion")
-	case !apiVersionRe.MatchString(e.APIVersion):
+	case !validAPIVersion(e.APIVersion):
 		add(fmt.Sprintf("apiVersion %q is not of the form group/version (e.g. backstage.io/v1alpha1)", e.APIVersion), "apiVersion")
 	}
 	switch {
@@ -83,6 +83,13 @@ func validateMetadata(md *Metadata) []FieldError {
 			add(fmt.Sprintf("metadata.annotations key %q is not valid: [prefix/]name with a DNS prefix", k), "metadata", "annotations", k)
 		}
 	}
+	for _, k := range locationRefAnnotations {
+		if v, ok := md.Annotations[k]; ok {
+			if msg := checkLocationRef(v); msg != "" {
+				add(fmt.Sprintf("metadata.annotations.%s %q %s", k, v, msg), "metadata", "annotations", k)
+			}
+		}
+	}
 	for i, t := range md.Tags {
 		if !ValidTag(t) {
 			add(fmt.Sprintf("metadata.tags[%d] %q is not a valid tag: lowercase letters, digits, +#: and single dashes, at most 63 characters", i, t), "metadata", "tags", strconv.Itoa(i))
@@ -102,7 +109,7 @@ func validateSpec(e *Entity) []FieldError {
 	core := canonicalKind(e.Kind)
 	if e.Spec == nil {
 		if core != "" && core != KindTemplate && core != KindLocation {
-			add(fmt.Sprintf("spec is required for a %s", core), "spec")
+			add(fmt.Sprintf("spec is required for %s", article(core)), "spec")
 		}
 		if core == KindLocation {
 			add("a Location needs spec.target or spec.targets", "spec")
@@ -116,12 +123,17 @@ func validateSpec(e *Entity) []FieldError {
 	if ns == "" {
 		ns = DefaultNamespace
 	}
-	for _, f := range fieldsOf(e.Kind) {
+	fields := fieldsOf(e.Kind)
+	if typ, _ := e.Spec["type"].(string); core == KindAPI && remotesAPITypes[typ] {
+		fields = apiRemotesFields(fields)
+		errs = append(errs, validateRemotes(e.Spec["remotes"])...)
+	}
+	for _, f := range fields {
 		v, present := e.Spec[f.name]
 		path := []string{"spec", f.name}
 		if !present || v == nil {
 			if f.required {
-				add(fmt.Sprintf("spec.%s is required for a %s", f.name, core), path...)
+				add(fmt.Sprintf("spec.%s is required for %s", f.name, article(core)), path...)
 			}
 			continue
 		}
@@ -162,14 +174,66 @@ func validateSpec(e *Entity) []FieldError {
 			}
 		}
 	}
-	if core == KindLocation {
-		if _, hasTarget := e.Spec["target"]; !hasTarget {
-			if _, hasTargets := e.Spec["targets"]; !hasTargets {
-				add("a Location needs spec.target or spec.targets", "spec")
+	if core == KindLocation && e.Spec["target"] == nil && e.Spec["targets"] == nil {
+		add("a Location needs spec.target or spec.targets", "spec")
+	}
+	return errs
+}
+
+// article returns the kind with its indefinite article ("an API").
+func article(kind string) string {
+	if strings.ContainsRune("AEIOU", rune(kind[0])) {
+		return "an " + kind
+	}
+	return "a " + kind
+}
+
+// apiRemotesFields are the fields of an API described by remotes: the same,
+// without spec.definition.
+func apiRemotesFields(fields []specField) []specField {
+	out := make([]specField, 0, len(fields))
+	for _, f := range fields {
+		if f.name != "definition" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// validateRemotes checks spec.remotes of an mcp-server or ai-model-server
+// API: a non-empty list of {type, url}.
+func validateRemotes(v any) []FieldError {
+	list, ok := v.([]any)
+	switch {
+	case v == nil:
+		return []FieldError{problemAt("spec.remotes is required for an API of this type (a list of {type, url})", "spec", "remotes")}
+	case !ok || len(list) == 0:
+		return []FieldError{problemAt("spec.remotes must be a non-empty list of {type, url}", "spec", "remotes")}
+	}
+	var errs []FieldError
+	for i, item := range list {
+		m, _ := item.(map[string]any)
+		for _, key := range []string{"type", "url"} {
+			if s, _ := m[key].(string); s == "" {
+				errs = append(errs, problemAt(fmt.Sprintf("spec.remotes[%d].%s must be a non-empty string", i, key), "spec", "remotes", strconv.Itoa(i)))
 			}
 		}
 	}
 	return errs
+}
+
+// checkLocationRef checks a location reference as Backstage's
+// parseLocationRef does; it returns what is wrong, or "".
+func checkLocationRef(s string) string {
+	typ, target, found := strings.Cut(s, ":")
+	typ, target = strings.TrimSpace(typ), strings.TrimSpace(target)
+	switch {
+	case !found || typ == "" || target == "":
+		return "is not a location reference: write type:target, e.g. url:https://host/path"
+	case typ == "http" || typ == "https":
+		return "is not a location reference: prefix it with url: (url:" + s + ")"
+	}
+	return ""
 }
 
 func sortedKeys(m map[string]string) []string {
