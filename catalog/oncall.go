@@ -24,14 +24,16 @@ type Rotation struct {
 // namespace ns.
 func ParseRotation(value, ns string) (Rotation, error) {
 	value = strings.TrimSpace(value)
-	rest, weekly := strings.CutPrefix(value, "weekly from ")
+	const prefix = "weekly from "
+	weekly := len(value) >= len(prefix) && strings.EqualFold(value[:len(prefix)], prefix)
 	if !weekly {
-		r, err := ParseRef(value, "user", ns)
+		r, err := parsePerson(value, ns)
 		if err != nil {
 			return Rotation{}, errkind.New(errkind.Invalid, "%s: %v (write a user, or \"weekly from YYYY-MM-DD: alice, bob\")", AnnotationOncall, err)
 		}
 		return Rotation{People: []Ref{r}}, nil
 	}
+	rest := value[len(prefix):]
 	date, list, ok := strings.Cut(rest, ":")
 	if !ok {
 		return Rotation{}, errkind.New(errkind.Invalid, "%s: a weekly rotation is written \"weekly from YYYY-MM-DD: alice, bob\"", AnnotationOncall)
@@ -45,7 +47,7 @@ func ParseRotation(value, ns string) (Rotation, error) {
 		if name = strings.TrimSpace(name); name == "" {
 			continue
 		}
-		r, err := ParseRef(name, "user", ns)
+		r, err := parsePerson(name, ns)
 		if err != nil {
 			return Rotation{}, errkind.New(errkind.Invalid, "%s: %v", AnnotationOncall, err)
 		}
@@ -74,6 +76,19 @@ func (r Rotation) At(t time.Time) (Ref, time.Time) {
 	return r.People[n%int64(len(r.People))], r.Start.Add(time.Duration(n+1) * week)
 }
 
+// parsePerson parses one person of a rotation: a reference whose parts are
+// valid names, so that a sentence or a list is not taken for a user.
+func parsePerson(s, ns string) (Ref, error) {
+	r, err := ParseRef(s, "user", ns)
+	if err != nil {
+		return Ref{}, err
+	}
+	if !ValidKind(r.Kind) || !ValidNamespace(r.Namespace) || !ValidName(r.Name) {
+		return Ref{}, errkind.New(errkind.Invalid, "%q is not a user reference ([user:][namespace/]name)", s)
+	}
+	return r, nil
+}
+
 func (r Rotation) String() string {
 	if r.Start.IsZero() {
 		if len(r.People) == 0 {
@@ -83,7 +98,10 @@ func (r Rotation) String() string {
 	}
 	names := make([]string, len(r.People))
 	for i, p := range r.People {
-		names[i] = p.Short()
+		names[i] = p.Short() // bare names are users: others keep their kind
+		if p.Kind != "user" {
+			names[i] = p.Kind + ":" + names[i]
+		}
 	}
 	return fmt.Sprintf("weekly from %s: %s", r.Start.Format("2006-01-02"), strings.Join(names, ", "))
 }
