@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -77,23 +79,57 @@ func ParseFile(file string, data []byte, opts ParseOptions) Parsed {
 		fail(1, "file is empty: it holds no entity")
 		return out
 	}
-	if line, ok := binaryAt(data); ok {
+	if line, msg, ok := binaryAt(data); ok {
 		out.Broken = true
-		fail(line, "file is not text (binary content): not a descriptor")
+		fail(line, "%s", msg)
 		return out
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+	// A YAML error ends the document it is in, not the file: reading goes on
+	// at the next document marker ("---" at the start of a line) after the
+	// error, as Backstage does, with the lines before it blanked so that
+	// line numbers stay those of the file.
+	src, from, yamlErrors := data, 0, 0
+	for {
+		errLine, ok := parseDocuments(file, src, data, opts, &out)
+		if ok {
+			return out
+		}
+		out.Broken = true
+		if n := len(out.Problems); n >= 2 && out.Problems[n-1] == out.Problems[n-2] {
+			out.Problems = out.Problems[:n-1] // met again from the marker it is on
+		}
+		if yamlErrors++; yamlErrors == maxYAMLErrors {
+			fail(errLine, "too many YAML errors: the rest of the file is not read")
+			return out
+		}
+		next, line := nextDocumentMarker(data, max(errLine-1, from))
+		if next < 0 {
+			return out
+		}
+		from = line
+		src = append(bytes.Repeat([]byte{'\n'}, line-1), data[next:]...)
+	}
+}
+
+// maxYAMLErrors bounds the YAML errors reported for one file (each costs a
+// new pass over the rest of it).
+const maxYAMLErrors = 20
+
+// parseDocuments decodes the documents of src (data with a prefix blanked),
+// adding entities and problems to out, until the end or a YAML error: then it
+// returns the error's line and false.
+func parseDocuments(file string, src, data []byte, opts ParseOptions, out *Parsed) (int, bool) {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
 	for {
 		var doc yaml.Node
 		err := dec.Decode(&doc)
 		if errors.Is(err, io.EOF) {
-			break
+			return 0, true
 		}
 		if err != nil {
-			out.Broken = true
-			line, msg := yamlErrorLine(err)
-			fail(line, "invalid YAML: %s", msg)
-			break
+			line, msg := yamlErrorLine(shiftedError(src, err), src)
+			out.Problems = append(out.Problems, Problem{File: file, Line: line, Message: "invalid YAML: " + msg + templateHint(data, line)})
+			return line, false
 		}
 		if len(doc.Content) == 0 || isNull(doc.Content[0]) {
 			continue // an empty document ("---" alone, or only comments)
@@ -107,7 +143,71 @@ func ParseFile(file string, data []byte, opts ParseOptions) Parsed {
 			}
 		}
 	}
-	return out
+}
+
+// nextDocumentMarker returns the offset and line of the first line after
+// line (1-based) that starts a document, or -1.
+func nextDocumentMarker(data []byte, line int) (int, int) {
+	n, off := 1, 0
+	for off < len(data) {
+		end := bytes.IndexByte(data[off:], '\n')
+		if end < 0 {
+			end = len(data) - off
+		}
+		if n > line && isDocumentMarker(data[off:off+end]) {
+			return off, n
+		}
+		off += end + 1
+		n++
+	}
+	return -1, 0
+}
+
+// isDocumentMarker reports whether a line is "---", alone or followed by a
+// space.
+func isDocumentMarker(text []byte) bool {
+	text = bytes.TrimRight(text, "\r")
+	return bytes.HasPrefix(text, []byte("---")) && (len(text) == 3 || text[3] == ' ' || text[3] == '\t')
+}
+
+// lastContentLine returns the last line before line that holds more than
+// blanks or a comment, or line.
+func lastContentLine(data []byte, line int) int {
+	for n := line - 1; n >= 1; n-- {
+		text := strings.TrimSpace(lineText(data, n))
+		if text != "" && !strings.HasPrefix(text, "#") {
+			return n
+		}
+	}
+	return line
+}
+
+// templateHint explains a problem on a line that holds an unrendered
+// template placeholder, the usual reason a skeleton is not valid YAML.
+func templateHint(data []byte, line int) string {
+	if line < 1 {
+		return ""
+	}
+	text := lineText(data, line)
+	if strings.Contains(text, "{{") || strings.Contains(text, "{%") {
+		return " (the line holds a template placeholder: is this an unrendered template skeleton?)"
+	}
+	return ""
+}
+
+// lineText returns line n (1-based) of data, or "".
+func lineText(data []byte, n int) string {
+	for i := 1; i < n; i++ {
+		j := bytes.IndexByte(data, '\n')
+		if j < 0 {
+			return ""
+		}
+		data = data[j+1:]
+	}
+	if j := bytes.IndexByte(data, '\n'); j >= 0 {
+		data = data[:j]
+	}
+	return string(data)
 }
 
 // parseDocument turns one YAML document into a validated entity.
@@ -121,24 +221,65 @@ func parseDocument(file string, doc *yaml.Node, opts ParseOptions) (Entity, []Pr
 	budget := maxNodesPerDocument
 	v, err := nodeValue(root, &budget)
 	if err != nil {
+		if ne, ok := err.(*nodeError); ok && ne.line > 0 {
+			line = ne.line
+		}
 		return Entity{}, []Problem{{File: file, Line: line, Message: err.Error()}}
 	}
 	raw := v.(map[string]any)
+	_, hasAPIVersion := raw["apiVersion"]
+	_, hasKind := raw["kind"]
+	if !hasAPIVersion && !hasKind {
+		return Entity{}, []Problem{{File: file, Line: line, Message: "not a catalog entity: the document has no apiVersion and no kind (a descriptor starts with apiVersion: backstage.io/v1alpha1 and a kind)"}}
+	}
 	var problems []Problem
+	// Paths already reported: a problem inside one of them would only repeat
+	// it (spec.definition "must be a string" after its $text failed).
+	var reported [][]string
 	if opts.Resolve != nil || hasSubstitution(raw) {
-		raw = substitute(raw, opts.Resolve, func(path []string, msg string) {
-			problems = append(problems, Problem{File: file, Line: loc.line(path...), Message: msg})
+		raw = substitute(raw, opts.Resolve, func(path []string, directive, msg string) {
+			at := append(path[:len(path):len(path)], directive)
+			problems = append(problems, Problem{File: file, Line: loc.line(at...), Message: msg})
+			reported = append(reported, path)
 		}, nil).(map[string]any)
 	}
 	e, shapeProblems := fromMap(raw)
 	e.Origin = Origin{File: file, Line: line}
-	for _, p := range append(shapeProblems, Validate(&e)...) {
-		problems = append(problems, Problem{File: file, Line: loc.line(p.Path...), Message: p.Message, Ref: refIfNamed(&e)})
+	for _, p := range shapeProblems {
+		if !under(p.Path, reported) {
+			problems = append(problems, Problem{File: file, Line: loc.line(p.Path...), Message: p.Message, Ref: refIfNamed(&e)})
+		}
+	}
+	for _, p := range shapeProblems {
+		reported = append(reported, p.Path)
+	}
+	for _, p := range Validate(&e) {
+		if !under(p.Path, reported) {
+			problems = append(problems, Problem{File: file, Line: loc.line(p.Path...), Message: p.Message + nameHint(p.Path, e.Metadata.Name), Ref: refIfNamed(&e)})
+		}
 	}
 	if e.Metadata.Namespace == "" {
 		e.Metadata.Namespace = DefaultNamespace // as Backstage stores it
 	}
 	return e, problems
+}
+
+// under reports whether path is one of paths or inside one of them.
+func under(path []string, paths [][]string) bool {
+	for _, p := range paths {
+		if len(p) <= len(path) && slices.Equal(p, path[:len(p)]) {
+			return true
+		}
+	}
+	return false
+}
+
+// nameHint explains an invalid name that is an unrendered placeholder.
+func nameHint(path []string, name string) string {
+	if slices.Equal(path, []string{"metadata", "name"}) && (strings.Contains(name, "{{") || strings.Contains(name, "{%")) {
+		return " (it is a template placeholder: is this an unrendered template skeleton?)"
+	}
+	return ""
 }
 
 // locationTargets lists a Location's target and targets with their lines.
@@ -224,6 +365,9 @@ func fromMap(raw map[string]any) (Entity, []FieldError) {
 	md := &e.Metadata
 	md.Name = str(meta, "name", "metadata")
 	md.Namespace = str(meta, "namespace", "metadata")
+	if ns, ok := meta["namespace"].(string); ok && ns == "" {
+		problems = append(problems, problemAt("metadata.namespace must not be empty (leave it out for the default namespace)", "metadata", "namespace"))
+	}
 	md.Title = str(meta, "title", "metadata")
 	md.Description = str(meta, "description", "metadata")
 	for k, v := range meta {
@@ -297,26 +441,26 @@ func fromMap(raw map[string]any) (Entity, []FieldError) {
 	return e, problems
 }
 
-// locator finds the line of a field inside a document, falling back to the
-// nearest enclosing node that exists.
+// locator finds the line of a field inside a document: the line of its key
+// (of its item, in a list), or of the nearest enclosing field that exists.
 type locator struct{ root *yaml.Node }
 
 func (l locator) line(path ...string) int {
 	n := l.root
 	best := n.Line
 	for _, part := range path {
-		next := child(n, part)
+		key, next := child(n, part)
 		if next == nil {
 			break
 		}
-		n = next
-		best = n.Line
+		n, best = next, key.Line
 	}
 	return best
 }
 
-// child returns the value node of key in a mapping, or item i of a sequence.
-func child(n *yaml.Node, key string) *yaml.Node {
+// child returns the key and value nodes of key in a mapping, or item i of a
+// sequence (twice).
+func child(n *yaml.Node, key string) (*yaml.Node, *yaml.Node) {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}
@@ -324,16 +468,24 @@ func child(n *yaml.Node, key string) *yaml.Node {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			if n.Content[i].Value == key {
-				return n.Content[i+1]
+				return n.Content[i], n.Content[i+1]
 			}
 		}
 	case yaml.SequenceNode:
 		if i, err := strconv.Atoi(key); err == nil && i >= 0 && i < len(n.Content) {
-			return n.Content[i]
+			return n.Content[i], n.Content[i]
 		}
 	}
-	return nil
+	return nil, nil
 }
+
+// nodeError is a problem found while converting a document, at a line.
+type nodeError struct {
+	line int
+	msg  string
+}
+
+func (e *nodeError) Error() string { return e.msg }
 
 // nodeValue converts a YAML node into plain Go values (map[string]any,
 // []any, string, int64, float64, bool, nil). Unlike decoding into `any`, it
@@ -342,7 +494,7 @@ func child(n *yaml.Node, key string) *yaml.Node {
 func nodeValue(n *yaml.Node, budget *int) (any, error) {
 	*budget--
 	if *budget < 0 {
-		return nil, errors.New("document is too large or too deeply aliased (over 200,000 YAML nodes)")
+		return nil, &nodeError{n.Line, fmt.Sprintf("document is too large or too deeply aliased (over %d YAML nodes)", maxNodesPerDocument)}
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
@@ -351,6 +503,9 @@ func nodeValue(n *yaml.Node, budget *int) (any, error) {
 		}
 		return nodeValue(n.Content[0], budget)
 	case yaml.AliasNode:
+		if n.Alias == nil {
+			return nil, &nodeError{n.Line, fmt.Sprintf("alias *%s names no anchor", n.Value)}
+		}
 		return nodeValue(n.Alias, budget)
 	case yaml.SequenceNode:
 		out := make([]any, 0, len(n.Content))
@@ -367,19 +522,25 @@ func nodeValue(n *yaml.Node, budget *int) (any, error) {
 		var keyLines map[string]int
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, vn := n.Content[i], n.Content[i+1]
+			if k.Kind == yaml.AliasNode && k.Alias != nil {
+				k = k.Alias
+			}
+			if k.Kind != yaml.ScalarNode {
+				return nil, &nodeError{n.Content[i].Line, "a key is a " + kindName(k) + ", not a plain value (an unrendered template placeholder such as {{ name }}?)"}
+			}
 			if keyLines == nil {
 				keyLines = make(map[string]int, len(n.Content)/2)
 			}
-			if first, dup := keyLines[k.Value]; dup && k.ShortTag() != "!!merge" {
-				return nil, fmt.Errorf("key %q is defined twice (first on line %d)", k.Value, first)
-			}
-			keyLines[k.Value] = k.Line
-			if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			if k.ShortTag() == "!!merge" {
 				if err := mergeInto(out, vn, budget); err != nil {
 					return nil, err
 				}
 				continue
 			}
+			if first, dup := keyLines[k.Value]; dup {
+				return nil, &nodeError{n.Content[i].Line, fmt.Sprintf("key %q is defined twice (first on line %d)", k.Value, first)}
+			}
+			keyLines[k.Value] = n.Content[i].Line
 			v, err := nodeValue(vn, budget)
 			if err != nil {
 				return nil, err
@@ -390,12 +551,22 @@ func nodeValue(n *yaml.Node, budget *int) (any, error) {
 	case yaml.ScalarNode:
 		return scalarValue(n), nil
 	}
-	return nil, fmt.Errorf("line %d: unsupported YAML node", n.Line)
+	return nil, &nodeError{n.Line, "unsupported YAML node"}
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	}
+	return "YAML node"
 }
 
 // mergeInto applies a YAML merge key ("<<: *base"): keys already present win.
 func mergeInto(out map[string]any, n *yaml.Node, budget *int) error {
-	for n.Kind == yaml.AliasNode {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}
 	sources := []*yaml.Node{n}
@@ -409,7 +580,7 @@ func mergeInto(out map[string]any, n *yaml.Node, budget *int) error {
 		}
 		m, ok := v.(map[string]any)
 		if !ok {
-			return fmt.Errorf("line %d: a merge key (<<) needs a mapping", s.Line)
+			return &nodeError{s.Line, "a merge key (<<) needs a mapping or a list of mappings"}
 		}
 		for k, val := range m {
 			if _, exists := out[k]; !exists {
@@ -420,6 +591,15 @@ func mergeInto(out map[string]any, n *yaml.Node, budget *int) error {
 	return nil
 }
 
+// YAML 1.2 core schema integers, as Backstage's YAML parser reads them;
+// yaml.v3 also tags YAML 1.1 forms (017 as octal, 0b101, 1_000) as
+// integers, and those are kept as the text written.
+var (
+	decimalRe = regexp.MustCompile(`^[-+]?[0-9]+$`)
+	octalRe   = regexp.MustCompile(`^0o[0-7]+$`)
+	hexRe     = regexp.MustCompile(`^0x[0-9a-fA-F]+$`)
+)
+
 func scalarValue(n *yaml.Node) any {
 	switch n.ShortTag() {
 	case "!!null":
@@ -429,10 +609,25 @@ func scalarValue(n *yaml.Node) any {
 			return b
 		}
 	case "!!int":
-		if i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64); err == nil {
+		var i int64
+		var err error
+		switch {
+		case decimalRe.MatchString(n.Value):
+			i, err = strconv.ParseInt(n.Value, 10, 64)
+		case octalRe.MatchString(n.Value):
+			i, err = strconv.ParseInt(n.Value[2:], 8, 64)
+		case hexRe.MatchString(n.Value):
+			i, err = strconv.ParseInt(n.Value[2:], 16, 64)
+		default:
+			return n.Value
+		}
+		if err == nil {
 			return i
 		}
 	case "!!float":
+		if decimalRe.MatchString(n.Value) {
+			return n.Value // an integer too large for int64: its digits are kept
+		}
 		if f, err := strconv.ParseFloat(n.Value, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
 			return f
 		}
@@ -467,15 +662,18 @@ func hasSubstitution(v any) bool {
 	return false
 }
 
-// placeholder returns the directive of a one-key mapping {$text|$json|$yaml: target}.
+// placeholder returns the directive of a one-key mapping {$text|$json|$yaml: "target"}.
 func placeholder(m map[string]any) (string, bool) {
 	if len(m) != 1 {
 		return "", false
 	}
-	for k := range m {
+	for k, v := range m {
 		switch k {
 		case "$text", "$json", "$yaml":
-			return k, true
+			// As Backstage, a non-string value is not a placeholder
+			// (JSON Schema in a spec may hold such keys).
+			_, isString := v.(string)
+			return k, isString
 		}
 	}
 	return "", false
@@ -484,26 +682,26 @@ func placeholder(m map[string]any) (string, bool) {
 // substitute replaces placeholders in v by the content they name, as
 // Backstage's PlaceholderProcessor does. Problems are reported at the
 // placeholder's path and the placeholder is left in place.
-func substitute(v any, resolve func(string) ([]byte, error), report func(path []string, msg string), path []string) any {
+func substitute(v any, resolve func(string) ([]byte, error), report func(path []string, directive, msg string), path []string) any {
 	switch v := v.(type) {
 	case map[string]any:
 		if directive, ok := placeholder(v); ok {
 			target, _ := v[directive].(string)
 			if target == "" {
-				report(path, directive+" needs a file path")
+				report(path, directive, directive+" needs a file path")
 				return v
 			}
 			if resolve == nil {
-				report(path, directive+" substitution of "+target+" is not supported here")
+				report(path, directive, directive+" substitution of "+target+" is not supported here")
 				return v
 			}
 			data, err := resolve(target)
 			if err != nil {
-				report(path, fmt.Sprintf("%s %s: %v", directive, target, err))
+				report(path, directive, fmt.Sprintf("%s %s: %v", directive, target, err))
 				return v
 			}
 			if len(data) > MaxFileSize {
-				report(path, fmt.Sprintf("%s %s: file is %s, over the %s limit", directive, target, humanBytes(len(data)), humanBytes(MaxFileSize)))
+				report(path, directive, fmt.Sprintf("%s %s: file is %s, over the %s limit", directive, target, humanBytes(len(data)), humanBytes(MaxFileSize)))
 				return v
 			}
 			switch directive {
@@ -512,20 +710,21 @@ func substitute(v any, resolve func(string) ([]byte, error), report func(path []
 			case "$json":
 				var x any
 				if err := json.Unmarshal(data, &x); err != nil {
-					report(path, fmt.Sprintf("$json %s: invalid JSON: %v", target, err))
+					report(path, directive, fmt.Sprintf("$json %s: invalid JSON: %v", target, err))
 					return v
 				}
 				return x
 			default: // $yaml
 				var n yaml.Node
 				if err := yaml.Unmarshal(data, &n); err != nil {
-					report(path, fmt.Sprintf("$yaml %s: invalid YAML: %v", target, err))
+					line, msg := yamlErrorLine(err, data)
+					report(path, directive, fmt.Sprintf("$yaml %s: invalid YAML: line %d: %s", target, line, msg))
 					return v
 				}
 				budget := maxNodesPerDocument
 				x, err := nodeValue(&n, &budget)
 				if err != nil {
-					report(path, fmt.Sprintf("$yaml %s: %v", target, err))
+					report(path, directive, fmt.Sprintf("$yaml %s: %v", target, err))
 					return v
 				}
 				return x
@@ -544,40 +743,176 @@ func substitute(v any, resolve func(string) ([]byte, error), report func(path []
 	return v
 }
 
-// yamlErrorLine extracts the line from yaml.v3's "yaml: line N: msg".
-func yamlErrorLine(err error) (int, string) {
+// yamlParserErrors are the messages of yaml.v3's parser (as opposed to its
+// scanner): it reports them with a 0-based line, that of the construct left
+// open when it has one.
+var yamlParserErrors = []string{
+	"did not find expected <stream-start>",
+	"did not find expected <document start>",
+	"did not find expected node content",
+	"did not find expected '-' indicator",
+	"did not find expected key",
+	"did not find expected ',' or ']'",
+	"did not find expected ',' or '}'",
+	"found undefined tag handle",
+	"found duplicate %YAML directive",
+	"found duplicate %TAG directive",
+	"found incompatible YAML document",
+}
+
+// shiftedError decodes src again behind one more line and returns the same
+// error as err with its line back to src's numbering. yaml.v3 takes an
+// error's line from the construct left open unless that is on the first
+// line, and leaves the line out when both are there: behind a blank line,
+// neither happens.
+func shiftedError(src []byte, err error) error {
+	shifted := make([]byte, 0, len(src)+1)
+	if bom := []byte("\xef\xbb\xbf"); bytes.HasPrefix(src, bom) {
+		shifted = append(append(shifted, bom...), '\n')
+		shifted = append(shifted, src[len(bom):]...)
+	} else {
+		shifted = append(append(shifted, '\n'), src...)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(shifted))
+	for {
+		var doc yaml.Node
+		serr := dec.Decode(&doc)
+		if serr == nil {
+			continue
+		}
+		msg := strings.TrimPrefix(serr.Error(), "yaml: ")
+		rest, ok := strings.CutPrefix(msg, "line ")
+		i := strings.Index(rest, ": ")
+		if !ok || i < 0 || !strings.HasSuffix(err.Error(), rest[i+2:]) {
+			return err // not the same error: keep the first
+		}
+		n, cerr := strconv.Atoi(rest[:i])
+		if cerr != nil || n < 1 {
+			return err
+		}
+		return fmt.Errorf("yaml: line %d: %s", n-1, rest[i+2:])
+	}
+}
+
+// yamlErrorLine returns the 1-based line of a yaml.v3 error in data, and its
+// message without the "yaml: line N:" prefix.
+func yamlErrorLine(err error, data []byte) (int, string) {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		err = errors.New(te.Errors[0])
+	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
 		if i := strings.Index(rest, ": "); i > 0 {
 			if n, err := strconv.Atoi(rest[:i]); err == nil {
-				msg = rest[i+2:]
-				// yaml.v3 reports its parser's errors (unlike its scanner's)
-				// with the 0-based line of the construct left open.
-				if strings.HasPrefix(msg, "did not find expected") {
-					n++
-				}
-				return n, msg
+				line, msg = n, rest[i+2:]
 			}
 		}
 	}
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		return yamlErrorLine(errors.New(te.Errors[0]))
+	parserError := slices.Contains(yamlParserErrors, msg)
+	switch {
+	case strings.HasPrefix(msg, "unknown anchor '"):
+		// Reported without a line: the first use of the alias is the place.
+		name := strings.TrimSuffix(strings.TrimPrefix(msg, "unknown anchor '"), "' referenced")
+		line = aliasLine(data, name)
+	case line == 0:
+		// yaml.v3 leaves the line out when it is the first one.
+		line = 1
+	case parserError:
+		line++
 	}
-	return 0, msg
+	if msg == "did not find expected key" || msg == "did not find expected '-' indicator" {
+		// The line is the start of the block mapping (or list) in which
+		// something is out of place; the place itself is more use.
+		line = firstFailingLine(data, line, msg)
+	}
+	if strings.HasPrefix(msg, "did not find expected") && isDocumentMarker([]byte(lineText(data, line))) {
+		// A document ended with something left open (an unclosed bracket):
+		// that is before the marker.
+		line = lastContentLine(data, line)
+	}
+	// An error at the end of the file is shown on its last line.
+	if last := bytes.Count(bytes.TrimRight(data, " \t\r\n"), []byte{'\n'}) + 1; line > last {
+		line = last
+	}
+	return line, msg
 }
 
-// binaryAt reports the line of the first NUL byte or invalid UTF-8
-// sequence, the mark of a file that is not text.
-func binaryAt(data []byte) (int, bool) {
+// aliasLine returns the line of the first "*name" alias in data, or 1.
+func aliasLine(data []byte, name string) int {
+	re, err := regexp.Compile(`\*` + regexp.QuoteMeta(name) + `(?:[\s,\]}]|$)`)
+	if err != nil {
+		return 1
+	}
+	if loc := re.FindIndex(data); loc != nil {
+		return 1 + bytes.Count(data[:loc[0]], []byte{'\n'})
+	}
+	return 1
+}
+
+// maxBisectSize bounds the files whose YAML errors are located by
+// bisection (a parse per step).
+const maxBisectSize = 1 << 20
+
+// firstFailingLine finds the first line at which data, cut after that line,
+// fails to parse with msg: where the out-of-place entry is. Lines from
+// start on are tried, by bisection; start is returned if none fails alone.
+func firstFailingLine(data []byte, start int, msg string) int {
+	lines := bytes.SplitAfter(data, []byte{'\n'})
+	fails := func(n int) bool {
+		dec := yaml.NewDecoder(bytes.NewReader(bytes.Join(lines[:n], nil)))
+		for {
+			var doc yaml.Node
+			err := dec.Decode(&doc)
+			if err == nil {
+				continue
+			}
+			return !errors.Is(err, io.EOF) && strings.HasSuffix(err.Error(), msg)
+		}
+	}
+	lo, hi := start, len(lines)
+	if len(data) > maxBisectSize || lo < 1 || lo > hi || !fails(hi) {
+		return start
+	}
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
+}
+
+// binaryAt reports the line of the first byte that cannot be in a YAML
+// file, with the reason: a NUL or invalid UTF-8 (binary content, or text in
+// another encoding) or a control character.
+func binaryAt(data []byte) (int, string, bool) {
 	for i := 0; i < len(data); {
 		r, size := utf8.DecodeRune(data[i:])
-		if r == 0 || (r == utf8.RuneError && size == 1) {
-			return 1 + bytes.Count(data[:i], []byte{'\n'}), true
+		line := func() int { return 1 + bytes.Count(data[:i], []byte{'\n'}) }
+		switch {
+		case r == 0 || (r == utf8.RuneError && size == 1):
+			return line(), "file is not UTF-8 text (binary content): not a descriptor", true
+		case !yamlPrintable(r):
+			return line(), fmt.Sprintf("character %U is not allowed in YAML (a control character)", r), true
 		}
 		i += size
 	}
-	return 0, false
+	return 0, "", false
+}
+
+// yamlPrintable reports whether r may appear in a YAML stream.
+func yamlPrintable(r rune) bool {
+	switch {
+	case r == '\t', r == '\n', r == '\r', r >= 0x20 && r <= 0x7E, r == 0x85:
+		return true
+	case r >= 0xA0 && r <= 0xD7FF, r >= 0xE000 && r <= 0xFFFD, r >= 0x10000 && r <= 0x10FFFF:
+		return true
+	}
+	return false
 }
 
 func typeName(v any) string {
