@@ -81,10 +81,10 @@ func BenchmarkSearch(b *testing.B) {
 	db, _ := loaded(b)
 	ctx := context.Background()
 	for _, text := range []string{
-		"ledger-svc-000042", // one name
-		"billing shipping",  // two words, a few thousand matches
-		"check",             // a prefix matching a tenth of the catalog
-		"runbook",           // every entity
+		"payments-svc-000040", // one name, exactly
+		"billing ledger",      // two words, both in a fifth of the catalog
+		"check",               // a prefix matching a tenth of the catalog
+		"runbook",             // every entity: the worst case
 	} {
 		b.Run(text, func(b *testing.B) {
 			for b.Loop() {

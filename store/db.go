@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"path/filepath"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -120,7 +121,7 @@ func parseURL(raw string) (target, error) {
 		if strings.ContainsAny(rest, "?#") {
 			return target{}, errkind.New(errkind.Invalid, "database URL %q has query parameters, which Gantry sets itself: %s", s, acceptedURLs)
 		}
-		return target{dialect: DialectSQLite, path: rest}, nil
+		return target{dialect: DialectSQLite, path: filepath.Clean(rest)}, nil
 	}
 	// Say only the scheme back: the rest may hold a password.
 	scheme := "it"

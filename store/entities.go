@@ -17,7 +17,7 @@ import (
 )
 
 // entityColumns is what loading an entity reads, from entities aliased e.
-const entityColumns = "e.ref, e.source, e.file, e.line, e.location, e.origin_location, e.body"
+const entityColumns = "e.ref, e.source, e.file, e.line, e.location, e.origin_location, e.flag, e.body"
 
 // inChunk bounds the refs in one IN (...) list, well under both engines'
 // limits on bound parameters.
@@ -34,6 +34,7 @@ type entityRow struct {
 	Line           int    `db:"line"`
 	Location       string `db:"location"`
 	OriginLocation string `db:"origin_location"`
+	Flag           string `db:"flag"`
 	Body           []byte `db:"body"`
 }
 
@@ -181,7 +182,7 @@ func (db *DB) decode(ctx context.Context, rows []entityRow, withRelations bool) 
 		}
 		ents[i].Relations = nil
 		ents[i].Origin = catalog.Origin{Source: r.Source, File: r.File, Line: r.Line,
-			Location: r.Location, OriginLocation: r.OriginLocation}
+			Location: r.Location, OriginLocation: r.OriginLocation, Flag: r.Flag}
 	}
 	if !withRelations || len(rows) == 0 {
 		return ents, nil
@@ -242,4 +243,13 @@ func lowerAll(ss []string) []string {
 		}
 	}
 	return out
+}
+
+// CountEntities returns how many entities the catalog holds, for metrics.
+func (db *DB) CountEntities(ctx context.Context) (int, error) {
+	var n int
+	if err := db.read.GetContext(ctx, &n, `SELECT COUNT(*) FROM entities`); err != nil {
+		return 0, dbError(err, "count entities")
+	}
+	return n, nil
 }

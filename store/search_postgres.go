@@ -23,10 +23,10 @@ func tsQuery(p searchPlan) string {
 	return strings.Join(terms, " & ")
 }
 
-// headlineOptions make ts_headline mark words as snippet() does on SQLite.
-// ShortWord=0 keeps short words such as "db" from being dropped at the
-// fragment's edges.
-const headlineOptions = "StartSel=*, StopSel=*, MinWords=10, MaxWords=20, ShortWord=0, MaxFragments=1, FragmentDelimiter=\" … \""
+// headlineOptions make ts_headline mark words as snippet() does on SQLite,
+// in a passage of about the same length. ShortWord=0 keeps short words
+// such as "db" from being dropped at the passage's edges.
+const headlineOptions = "StartSel=*, StopSel=*, MinWords=15, MaxWords=25, ShortWord=0"
 
 // searchPostgres ranks with ts_rank over the weighted vector (weights
 // D..A = 0.1, 0.2, 0.4, 1.0), and builds headlines for the page only.
@@ -48,19 +48,44 @@ func (db *DB) searchPostgres(ctx context.Context, p searchPlan) ([]rankedRef, in
 	if total == 0 || p.offset >= total && total <= searchCountCap {
 		return nil, total, nil
 	}
-	var page []rankedRef
+	var page []struct {
+		rankedRef
+		Description string `db:"description"`
+	}
 	pageQ := fmt.Sprintf(`WITH page AS (
 			SELECT e.ref, e.description, length(e.name) AS name_length,
 				ts_rank('{0.1, 0.2, 0.4, 1.0}', e.search, query, 0) + CASE WHEN e.name_lower = ? THEN ? ELSE 0 END AS score
 			FROM entities e, to_tsquery('simple', ?) query
 			WHERE e.search @@ query`+kindFilter+`
 			ORDER BY score DESC, length(e.name), e.ref LIMIT ? OFFSET ?)
-		SELECT ref, score, ts_headline('simple', translate(description, '*', ' '), to_tsquery('simple', ?), '%s') AS snippet
+		SELECT ref, score, translate(description, '*', ' ') AS description, ts_headline('simple', translate(description, '*', ' '), to_tsquery('simple', ?), '%s') AS snippet
 		FROM page ORDER BY score DESC, name_length, ref`, headlineOptions)
 	pageArgs := append([]any{p.exact, exactNameBonus}, args...)
 	pageArgs = append(pageArgs, p.limit, p.offset, tsq)
 	if err := db.selectIn(ctx, &page, pageQ, pageArgs...); err != nil {
 		return nil, 0, err
 	}
-	return page, total, nil
+	out := make([]rankedRef, len(page))
+	for i, h := range page {
+		out[i] = h.rankedRef
+		out[i].Snippet = elide(h.Snippet, h.Description)
+	}
+	return out, total, nil
+}
+
+// elide marks with an ellipsis where a headline cuts its description, as
+// SQLite's snippet() does.
+func elide(headline, description string) string {
+	headline, description = tidySnippet(headline), tidySnippet(description)
+	plain := strings.ReplaceAll(headline, "*", "")
+	if plain == "" || plain == description {
+		return headline
+	}
+	if !strings.HasPrefix(description, plain) {
+		headline = "…" + headline
+	}
+	if !strings.HasSuffix(description, plain) {
+		headline += "…"
+	}
+	return headline
 }

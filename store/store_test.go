@@ -399,7 +399,14 @@ func testSearchRanking(t *testing.T, db *DB, _ string) {
 
 func testSearchSnippets(t *testing.T, db *DB, _ string) {
 	searchCatalog(t, db)
+	apply(t, db, "s", describe(ent("Component", "lorem", nil), "", "Lorem ipsum dolor sit amet, consectetur "+
+		"adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim "+
+		"veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute "+
+		"irure dolor in reprehenderit."))
 	cases := []struct{ text, want string }{
+		// A long description is cut around the match, and says so.
+		{"reprehenderit", "ut aliquip ex ea commodo consequat. Duis aute irure dolor in *reprehenderit*."},
+		{"lorem", "*Lorem* ipsum dolor sit amet"},
 		// Matched words between asterisks; the description's own asterisks
 		// are not mistaken for highlighting.
 		{"refunds", "Handles card payments and *refunds* for checkout"},
@@ -418,6 +425,12 @@ func testSearchSnippets(t *testing.T, db *DB, _ string) {
 		if !strings.Contains(s, c.want) || strings.Contains(s, "**") || strings.Contains(s, "\n") {
 			t.Errorf("Search(%q) snippet = %q, want it to contain %q", c.text, s, c.want)
 		}
+	}
+	if s := search(t, db, catalog.SearchQuery{Text: "reprehenderit"}).Hits[0].Snippet; !strings.HasPrefix(s, "…") {
+		t.Errorf("a snippet that starts mid-description should say so: %q", s)
+	}
+	if s := search(t, db, catalog.SearchQuery{Text: "lorem"}).Hits[0].Snippet; !strings.HasSuffix(s, "…") {
+		t.Errorf("a snippet that ends mid-description should say so: %q", s)
 	}
 	if s := search(t, db, catalog.SearchQuery{Text: "inventory"}).Hits[0].Snippet; strings.Contains(s, "*") {
 		t.Errorf("a name match marked the description: %q", s)
