@@ -216,7 +216,7 @@ func (c *Catalog) describe(ctx context.Context, e *Entity) (OwnerMatch, error) {
 	m := OwnerMatch{
 		Ref:         e.Ref().String(),
 		Kind:        e.Kind,
-		Title:       e.Title(),
+		Title:       displayName(e),
 		Description: e.Metadata.Description,
 		Links:       e.Metadata.Links,
 		Stale:       e.Origin.Flag,

@@ -170,7 +170,7 @@ func (r *syncRun) entity(e catalog.Entity) {
 	ref := e.Ref()
 	here := catalog.Problem{File: e.Origin.File, Line: e.Origin.Line}
 	if first, dup := r.seen[ref]; dup {
-		r.conflict(ref, here, first.String())
+		r.conflict(ref, here, place(first))
 		return
 	}
 	head, stored := r.heads[ref]
@@ -246,7 +246,7 @@ func (r *syncRun) finish(ctx context.Context, complete bool) error {
 		ref := e.Ref()
 		here := catalog.Problem{File: e.Origin.File, Line: e.Origin.Line}
 		if first, dup := r.seen[ref]; dup {
-			r.conflict(ref, here, first.String())
+			r.conflict(ref, here, place(first))
 			continue
 		}
 		if _, failed := r.failed[r.heads[ref].File]; failed {
@@ -288,6 +288,14 @@ func (r *syncRun) result(start, end time.Time) Result {
 	res := r.res
 	res.Duration = end.Sub(start)
 	return res
+}
+
+// place writes where a problem is, "FILE:LINE", without its message.
+func place(p catalog.Problem) string {
+	if p.Line > 0 {
+		return p.File + ":" + strconv.Itoa(p.Line)
+	}
+	return p.File
 }
 
 // Hash returns the content hash of an entity as a sync writes it: its

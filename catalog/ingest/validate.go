@@ -32,7 +32,7 @@ func Validate(ctx context.Context, paths []string) (Validation, error) {
 		for _, e := range f.Entities {
 			here := catalog.Problem{File: e.Origin.File, Line: e.Origin.Line, Ref: e.Ref()}
 			if first, dup := seen[e.Ref()]; dup {
-				here.Message = fmt.Sprintf("%s is already defined at %s; the first definition is kept", e.Ref(), first)
+				here.Message = fmt.Sprintf("%s is already defined at %s; the first definition is kept", e.Ref(), place(first))
 				v.Problems = append(v.Problems, here)
 				continue
 			}

@@ -1,0 +1,38 @@
+# Gantry's Makefile. `make run` and `make test` are the two commands a
+# newcomer needs; see README.md.
+GO        ?= go
+CONFIG    ?= examples/gantry.yaml
+BIN       := bin/gantry
+# Packages with concurrency run under the race detector.
+RACE_PKGS := ./catalog/... ./store/... ./internal/...
+export CGO_ENABLED := 1
+
+.PHONY: run build test vet fmt-check test-unit test-race bench clean
+
+run: build
+	./$(BIN) serve --config $(CONFIG)
+
+build:
+	$(GO) build -o $(BIN) ./cmd/gantry
+
+test: fmt-check vet test-race test-unit
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+test-race:
+	$(GO) test -race -count=1 $(RACE_PKGS)
+
+# Everything else (the race run above already covered RACE_PKGS).
+test-unit:
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v -E '/(catalog|store|internal)(/|$$)')
+
+bench:
+	$(GO) test -run XXX -bench . -benchmem ./...
+
+clean:
+	rm -rf bin gantry.db gantry.db-shm gantry.db-wal

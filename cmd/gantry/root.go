@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gantryhq/gantry/internal/app"
+	"github.com/gantryhq/gantry/internal/config"
+)
+
+// globals are the flags every command shares.
+type globals struct {
+	configPath string
+	db         string
+	verbose    bool
+	stdout     io.Writer
+	stderr     io.Writer
+	getenv     func(string) string
+}
+
+func newRootCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
+	g := &globals{stdout: stdout, stderr: stderr, getenv: getenv}
+	root := &cobra.Command{
+		Use:   "gantry",
+		Short: "Gantry: an internal developer platform that lives in Slack",
+		Long: `Gantry answers "who owns this?", runs self-service actions with approvals,
+and posts scorecards, from Slack. This command runs the server (gantry serve)
+and offers the same catalog on the command line.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.PersistentFlags().StringVarP(&g.configPath, "config", "c", "", "config file (default ./gantry.yaml when it exists)")
+	root.PersistentFlags().StringVar(&g.db, "db", "", "database URL, overriding the config and GANTRY_DATABASE_URL (sqlite:PATH or postgres://...)")
+	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log what happens (commands other than serve log only warnings by default)")
+	root.AddCommand(
+		newServeCommand(g),
+		newCatalogCommand(g),
+		newWhoOwnsCommand(g),
+		newSearchCommand(g),
+	)
+	return root
+}
+
+// loadConfig reads the configuration with the flag overrides applied.
+func (g *globals) loadConfig() (config.Config, error) {
+	cfg, err := config.Load(g.configPath, g.getenv)
+	if err != nil {
+		return cfg, err
+	}
+	if g.db != "" {
+		cfg.Database = g.db
+	}
+	return cfg, nil
+}
+
+// open loads the configuration and opens the app for a one-shot command,
+// which logs only warnings unless --verbose: its output is the answer.
+func (g *globals) open(ctx context.Context) (*app.App, error) {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	if !g.verbose && cfg.Log.Level != "error" {
+		cfg.Log.Level = "warn"
+	}
+	return app.Open(ctx, cfg, app.NewLogger(cfg.Log))
+}
+
+// openServer opens the app for a long-running command, logging as the
+// config says.
+func (g *globals) openServer(ctx context.Context) (*app.App, error) {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	if g.verbose {
+		cfg.Log.Level = "debug"
+	}
+	return app.Open(ctx, cfg, app.NewLogger(cfg.Log))
+}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gantryhq/gantry/catalog"
+)
+
+func newSearchCommand(g *globals) *cobra.Command {
+	var asJSON bool
+	var limit, offset int
+	var kinds []string
+	cmd := &cobra.Command{
+		Use:   "search TEXT",
+		Short: "Full-text search of the catalog: which service does X?",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			res, err := a.Catalog.Search(cmd.Context(), catalog.SearchQuery{Text: strings.Join(args, " "), Kinds: kinds, Limit: limit, Offset: offset})
+			if err != nil {
+				return err
+			}
+			out := entityListJSON{Count: res.Total, Entities: []entitySummaryJSON{}}
+			for _, h := range res.Hits {
+				s := summarize(&h.Entity)
+				s.Snippet = h.Snippet
+				out.Entities = append(out.Entities, s)
+			}
+			if asJSON {
+				return printJSON(g.stdout, out)
+			}
+			if res.Total == 0 {
+				fmt.Fprintf(g.stdout, "Nothing in the catalog matches %q.\n", strings.Join(args, " "))
+				return exitError{exitNotFound}
+			}
+			more := ""
+			if shown := offset + len(res.Hits); shown < res.Total {
+				more = fmt.Sprintf("... %d more; use --offset %d", res.Total-shown, shown)
+			}
+			printEntityList(g.stdout, out, more)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (the format is a stable contract)")
+	cmd.Flags().IntVar(&limit, "limit", 10, "hits per page")
+	cmd.Flags().IntVar(&offset, "offset", 0, "hits to skip")
+	cmd.Flags().StringSliceVar(&kinds, "kind", nil, "only these kinds (Component, API, Group, ...)")
+	return cmd
+}

@@ -1,0 +1,100 @@
+// Package app assembles Gantry from its configuration: the store, the
+// catalog, its sources and syncer, and (in serve) the schedules and the
+// operations server. Commands in cmd/gantry call it; it holds lifecycle,
+// not business rules.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/gantryhq/gantry/catalog"
+	"github.com/gantryhq/gantry/catalog/ingest"
+	"github.com/gantryhq/gantry/internal/config"
+	"github.com/gantryhq/gantry/internal/errkind"
+	"github.com/gantryhq/gantry/store"
+)
+
+// App is an opened Gantry: configuration, store and catalog.
+type App struct {
+	Config  config.Config
+	Log     *slog.Logger
+	DB      *store.DB
+	Catalog *catalog.Catalog
+	Syncer  *ingest.Syncer
+}
+
+// Open opens the store (applying migrations) and builds the catalog.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL(), log)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	cat, err := catalog.New(db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &App{Config: cfg, Log: log, DB: db, Catalog: cat, Syncer: ingest.NewSyncer(db, log)}, nil
+}
+
+// Close releases the store.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Sources builds the configured catalog sources.
+func (a *App) Sources() []ingest.Source {
+	var out []ingest.Source
+	for _, s := range a.Config.Catalog.Sources {
+		switch s.Type {
+		case "file":
+			fs := ingest.NewFileSource(s.Name, a.Config.Resolve(s.Path))
+			fs.Root = a.Config.Resolve(s.Root)
+			out = append(out, fs)
+		case "dir":
+			out = append(out, ingest.NewDirSource(s.Name, a.Config.Resolve(s.Path), s.Glob))
+		}
+	}
+	return out
+}
+
+// Sync syncs every source, or only the one named. One source failing does
+// not stop the others; the error joins every failure.
+func (a *App) Sync(ctx context.Context, only string) ([]ingest.Result, error) {
+	var results []ingest.Result
+	var errs []error
+	found := false
+	for _, src := range a.Sources() {
+		if only != "" && src.Name() != only {
+			continue
+		}
+		found = true
+		res, err := a.Syncer.Sync(ctx, src)
+		results = append(results, res)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if only != "" && !found {
+		names := make([]string, 0, len(a.Config.Catalog.Sources))
+		for _, s := range a.Config.Catalog.Sources {
+			names = append(names, s.Name)
+		}
+		return nil, errkind.New(errkind.NotFound, "no source named %q (configured: %s)", only, strings.Join(names, ", "))
+	}
+	return results, errors.Join(errs...)
+}
+
+// NewLogger builds the logger the config asks for, writing to stderr.
+func NewLogger(cfg config.Log) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Format == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
