@@ -12,7 +12,9 @@ import (
 
 // migrations holds one directory per dialect, because full-text search
 // differs; each change is one numbered file, applied in order by goose and
-// recorded in goose_db_version.
+// recorded in goose_db_version. A new table family adds the next number to
+// both directories (00002_action_runs.sql in sqlite/ and postgres/), with
+// an Up and a Down section; a released file is never edited.
 //
 //go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrations embed.FS

@@ -27,6 +27,7 @@ type storeCase struct {
 func TestStore(t *testing.T) {
 	for _, eng := range engines() {
 		t.Run(eng.name, func(t *testing.T) {
+			eng.ready(t)
 			for _, c := range storeCases() {
 				t.Run(c.name, func(t *testing.T) {
 					url := eng.fresh(t)
@@ -226,6 +227,13 @@ func testRelations(t *testing.T, db *DB, _ string) {
 	mustChange(t, db, "s", ingest.Changes{Deletes: []catalog.Ref{catalog.MustParseRef("component:lib")}})
 	if got, want := rels(get(t, db, "group:team-a")), "hasMember user:default/ann"; got != want {
 		t.Errorf("team-a after lib deleted:\n%s\nwant:\n%s", got, want)
+	}
+	// ... and its search text.
+	if res := search(t, db, catalog.SearchQuery{Text: "lib"}); len(res.Hits) != 0 {
+		t.Errorf("a deleted entity is still found: %v", names(res.Hits))
+	}
+	if _, err := db.Entity(context.Background(), catalog.MustParseRef("component:lib")); !errors.Is(err, errkind.NotFound) {
+		t.Errorf("Entity(deleted) = %v", err)
 	}
 }
 

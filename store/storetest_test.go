@@ -20,14 +20,26 @@ import (
 // postgresEnv names the PostgreSQL server the suite may use.
 const postgresEnv = "GANTRY_TEST_POSTGRES"
 
-// engine gives each test case a fresh, empty database URL.
+// engine gives each test case a fresh, empty database URL; ready skips
+// the test when the engine is not there.
 type engine struct {
 	name  string
+	ready func(t testing.TB)
 	fresh func(t testing.TB) string
 }
 
 func engines() []engine {
-	return []engine{{"sqlite", freshSQLite}, {"postgres", freshPostgres}}
+	return []engine{
+		{"sqlite", func(testing.TB) {}, freshSQLite},
+		{"postgres", needPostgres, freshPostgres},
+	}
+}
+
+// needPostgres skips the test unless GANTRY_TEST_POSTGRES names a server.
+func needPostgres(t testing.TB) {
+	if os.Getenv(postgresEnv) == "" {
+		t.Skipf("%s is not set, so the PostgreSQL half of the suite is skipped; set it to e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", postgresEnv)
+	}
 }
 
 // freshSQLite is a database file in the test's own temporary directory.
@@ -39,10 +51,8 @@ func freshSQLite(t testing.TB) string {
 // GANTRY_TEST_POSTGRES, points the URL's search_path at it, and drops it
 // when the test ends.
 func freshPostgres(t testing.TB) string {
+	needPostgres(t)
 	base := os.Getenv(postgresEnv)
-	if base == "" {
-		t.Skipf("%s is not set, so the PostgreSQL half of the suite is skipped; set it to e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", postgresEnv)
-	}
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, base)
 	if err != nil {
