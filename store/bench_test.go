@@ -38,34 +38,50 @@ func load(b *testing.B, db *DB, ents []catalog.Entity) {
 	}
 }
 
-// BenchmarkApplyChanges loads the whole catalog into an empty SQLite file;
+// forEngines runs a benchmark on SQLite, and on PostgreSQL when
+// GANTRY_TEST_POSTGRES names a server.
+func forEngines(b *testing.B, fn func(b *testing.B, eng engine)) {
+	for _, eng := range engines() {
+		b.Run(eng.name, func(b *testing.B) {
+			eng.ready(b)
+			fn(b, eng)
+		})
+	}
+}
+
+// BenchmarkApplyChanges loads the whole catalog into an empty database;
 // one op is the whole load.
 func BenchmarkApplyChanges(b *testing.B) {
 	ents := generated(benchEntities(b))
-	b.ResetTimer()
-	for range b.N {
-		b.StopTimer()
-		db := open(b, freshSQLite(b))
-		b.StartTimer()
-		load(b, db, ents)
-		b.StopTimer()
-		db.Close()
-		b.StartTimer()
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(ents)), "ns/entity")
+	forEngines(b, func(b *testing.B, eng engine) {
+		for range b.N {
+			b.StopTimer()
+			db := open(b, eng.fresh(b))
+			b.StartTimer()
+			load(b, db, ents)
+			b.StopTimer()
+			db.Close()
+			b.StartTimer()
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(ents)), "ns/entity")
+	})
 }
 
-// loaded returns a SQLite database holding the benchmark catalog.
-func loaded(b *testing.B) (*DB, []catalog.Entity) {
+// loaded returns a database holding the benchmark catalog.
+func loaded(b *testing.B, eng engine) (*DB, []catalog.Entity) {
 	ents := generated(benchEntities(b))
-	db := open(b, freshSQLite(b))
+	db := open(b, eng.fresh(b))
 	load(b, db, ents)
 	b.ResetTimer()
 	return db, ents
 }
 
 func BenchmarkEntityByName(b *testing.B) {
-	db, ents := loaded(b)
+	forEngines(b, benchEntityByName)
+}
+
+func benchEntityByName(b *testing.B, eng engine) {
+	db, ents := loaded(b, eng)
 	ctx := context.Background()
 	i := 0
 	for b.Loop() {
@@ -78,7 +94,11 @@ func BenchmarkEntityByName(b *testing.B) {
 }
 
 func BenchmarkSearch(b *testing.B) {
-	db, _ := loaded(b)
+	forEngines(b, benchSearch)
+}
+
+func benchSearch(b *testing.B, eng engine) {
+	db, _ := loaded(b, eng)
 	ctx := context.Background()
 	for _, text := range []string{
 		"payments-svc-000040", // one name, exactly
