@@ -156,10 +156,11 @@ func (db *DB) newWriter(ctx context.Context, tx *sqlx.Tx) (*writer, error) {
 			ON CONFLICT (ref) DO UPDATE SET ` + upsertSet + `, search = excluded.search
 			WHERE entities.source = excluded.source RETURNING 0`
 	}
-	prep := []struct {
+	type statement struct {
 		dst **sqlx.Stmt
 		q   string
-	}{
+	}
+	prep := []statement{
 		{&w.upsert, upsert},
 		{&w.delRelations, "DELETE FROM relations WHERE origin_ref = ?"},
 		{&w.delKeys, "DELETE FROM entity_keys WHERE ref = ?"},
@@ -167,11 +168,7 @@ func (db *DB) newWriter(ctx context.Context, tx *sqlx.Tx) (*writer, error) {
 		{&w.setFlag, "UPDATE entities SET flag = ? WHERE ref = ? AND source = ?"},
 	}
 	if db.dialect == DialectSQLite {
-		prep = append(prep,
-			struct {
-				dst **sqlx.Stmt
-				q   string
-			}{&w.delSearch, "DELETE FROM entities_fts WHERE docid = ?"})
+		prep = append(prep, statement{&w.delSearch, "DELETE FROM entities_fts WHERE docid = ?"})
 		w.search = newBulkInsert(tx, "entities_fts", "docid", "name", "title", "description", "tags", "owner", "system", "links")
 	}
 	w.relations = newBulkInsert(tx, "relations", "origin_ref", "source_ref", "type", "target_ref")
