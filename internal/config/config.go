@@ -28,10 +28,14 @@ const DefaultPath = "gantry.yaml"
 type Config struct {
 	// Database is the store URL: sqlite:PATH (relative to the config
 	// file) or postgres://user@host/db.
-	Database string  `yaml:"database"`
-	Server   Server  `yaml:"server"`
-	Catalog  Catalog `yaml:"catalog"`
-	Log      Log     `yaml:"log"`
+	Database   string     `yaml:"database"`
+	Server     Server     `yaml:"server"`
+	Catalog    Catalog    `yaml:"catalog"`
+	Slack      Slack      `yaml:"slack"`
+	GitHub     GitHub     `yaml:"github"`
+	Actions    Actions    `yaml:"actions"`
+	Scorecards Scorecards `yaml:"scorecards"`
+	Log        Log        `yaml:"log"`
 
 	// Path is the file the config was read from ("" for defaults); Dir is
 	// its directory, against which relative paths are resolved.
@@ -142,7 +146,8 @@ func Parse(path string, data []byte) (Config, error) {
 	return cfg, nil
 }
 
-// ApplyEnv applies environment overrides: GANTRY_DATABASE_URL.
+// ApplyEnv applies environment overrides: GANTRY_DATABASE_URL, and the
+// secrets each section reads from the environment.
 func (c *Config) ApplyEnv(getenv func(string) string) {
 	if getenv == nil {
 		return
@@ -150,6 +155,8 @@ func (c *Config) ApplyEnv(getenv func(string) string) {
 	if v := getenv("GANTRY_DATABASE_URL"); v != "" {
 		c.Database = v
 	}
+	c.Slack.applyEnv(getenv)
+	c.GitHub.applyEnv(getenv)
 }
 
 // Resolve returns p made absolute against the config's folder.
@@ -246,6 +253,10 @@ func (c *Config) validate() error {
 	default:
 		errs = append(errs, where(0)+": log.format must be text or json")
 	}
+	errs = append(errs, c.Slack.validate(where(0))...)
+	errs = append(errs, c.GitHub.validate(where(0))...)
+	errs = append(errs, c.Actions.validate(where(0))...)
+	errs = append(errs, c.Scorecards.validate(where(0))...)
 	if len(errs) > 0 {
 		return errkind.New(errkind.Invalid, "%s", strings.Join(errs, "\n"))
 	}
