@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -27,11 +28,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := newRootCommand(os.Stdout, os.Stderr, os.Getenv).ExecuteContext(ctx)
-	os.Exit(exitCode(err))
+	os.Exit(exitCodeTo(os.Stderr, err))
 }
 
-// exitCode maps an error to the process exit status.
-func exitCode(err error) int {
+// exitCodeTo maps an error to the process exit status, printing it to w.
+func exitCodeTo(w io.Writer, err error) int {
 	if err == nil {
 		return exitOK
 	}
@@ -39,7 +40,7 @@ func exitCode(err error) int {
 	if errors.As(err, &ex) {
 		return ex.code
 	}
-	fmt.Fprintln(os.Stderr, "gantry:", err)
+	fmt.Fprintln(w, "gantry:", err)
 	switch errkind.Of(err) {
 	case errkind.Invalid:
 		return exitInvalid

@@ -47,14 +47,18 @@ and offers the same catalog on the command line.`,
 
 // loadConfig reads the configuration with the flag overrides applied.
 func (g *globals) loadConfig() (config.Config, error) {
-	cfg, err := config.Load(g.configPath, g.getenv)
-	if err != nil {
-		return cfg, err
-	}
+	getenv := g.getenv
 	if g.db != "" {
-		cfg.Database = g.db
+		// --db wins over GANTRY_DATABASE_URL, which wins over the file; it
+		// goes through the same override so the URL is validated once.
+		getenv = func(k string) string {
+			if k == "GANTRY_DATABASE_URL" {
+				return g.db
+			}
+			return g.getenv(k)
+		}
 	}
-	return cfg, nil
+	return config.Load(g.configPath, getenv)
 }
 
 // open loads the configuration and opens the app for a one-shot command,
