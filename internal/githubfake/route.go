@@ -131,11 +131,13 @@ func (s *Server) serve(rt *route, w http.ResponseWriter, r *http.Request) {
 		}
 		h.Set("Content-Length", strconv.Itoa(len(a.body)))
 	}
+	// Count before answering, so a test that reads Calls() right after the
+	// client returns sees this call.
+	s.calls.record(rt.name, a.status, a.limited, charged)
 	w.WriteHeader(a.status)
 	if r.Method != http.MethodHead && len(a.body) > 0 {
 		_, _ = w.Write(a.body)
 	}
-	s.calls.record(rt.name, a.status, a.limited, charged)
 	s.log.Debug("githubfake", "route", rt.name, "path", r.URL.Path, "status", a.status)
 }
 
