@@ -36,10 +36,7 @@ func (c *call) userJSON(login string) userJSON {
 			a.Type = "Bot"
 		}
 	}
-	base := c.api + "/users/" + a.Login
-	if a.Type == "Organization" {
-		base = c.api + "/orgs/" + a.Login
-	}
+	base := c.api + "/users/" + a.Login // GitHub links orgs under /users too
 	kind := "User"
 	if a.Type == "Organization" {
 		kind = "Organization"

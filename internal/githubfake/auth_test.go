@@ -1,6 +1,7 @@
 package githubfake
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -261,5 +262,19 @@ func TestAppJWTRejected(t *testing.T) {
 		if er := errResp(t, err, 401); er.Message == "" {
 			t.Errorf("%s: empty message", name)
 		}
+	}
+}
+
+func TestLatency(t *testing.T) {
+	s := start(t, testFixture())
+	s.SetLatency("GET /orgs/{org}/repos", time.Minute)
+	short, cancel := context.WithTimeout(ctx(t), 50*time.Millisecond)
+	defer cancel()
+	if _, _, err := s.Client(adminToken).Repositories.ListByOrg(short, "acme", nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("want the client to give up, got %v", err)
+	}
+	s.SetLatency("GET /orgs/{org}/repos", 0)
+	if _, _, err := s.Client(adminToken).Repositories.ListByOrg(ctx(t), "acme", nil); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -43,6 +43,9 @@ type Limits struct {
 	// TreeEntries caps a recursive tree listing before it is marked
 	// truncated; default 100000, as on GitHub.
 	TreeEntries int `json:"tree_entries,omitempty"`
+	// TreeBytes caps the size of a recursive tree answer the same way;
+	// default 7 MB, as on GitHub.
+	TreeBytes int `json:"tree_bytes,omitempty"`
 	// TokenLifetime is how long an App installation token lives; default 1h.
 	TokenLifetime Duration `json:"token_lifetime,omitempty"`
 }

@@ -149,13 +149,16 @@ func (c *call) getTree() *reply {
 	}
 	out := treeJSON{SHA: sha, URL: c.repoURL(c.repo) + "/git/trees/" + sha, Tree: []treeEntryJSON{}}
 	if _, recursive := c.r.URL.Query()["recursive"]; recursive {
-		limit := c.s.st.Limits.TreeEntries
+		limit, budget := c.s.st.Limits.TreeEntries, c.s.st.Limits.TreeBytes
 		c.repo.Objects.walk(sha, "", func(path string, e treeEntry) bool {
-			if len(out.Tree) >= limit {
+			j := c.entryJSON(path, e)
+			// The JSON size of an entry, closely enough for the byte cap.
+			budget -= len(j.Path) + len(j.Mode) + len(j.Type) + len(j.SHA) + len(j.URL) + 60
+			if len(out.Tree) >= limit || budget < 0 {
 				out.Truncated = true
 				return false
 			}
-			out.Tree = append(out.Tree, c.entryJSON(path, e))
+			out.Tree = append(out.Tree, j)
 			return true
 		})
 	} else {

@@ -300,3 +300,13 @@ func TestCommitsAndBranches(t *testing.T) {
 		t.Error("deleted directory still there")
 	}
 }
+
+func TestTreeTruncatedOverByteLimit(t *testing.T) {
+	f := testFixture()
+	f.Limits.TreeBytes = 600
+	s := start(t, f)
+	tree := must[*github.Tree](t)(s.Client(adminToken).Git.GetTree(ctx(t), "acme", "checkout", "main", true))
+	if !tree.GetTruncated() || len(tree.Entries) == 0 || len(tree.Entries) >= 8 {
+		t.Errorf("truncated=%v entries=%d", tree.GetTruncated(), len(tree.Entries))
+	}
+}

@@ -117,9 +117,6 @@ func (s *Server) serve(rt *route, w http.ResponseWriter, r *http.Request) {
 	h.Set("X-RateLimit-Used", strconv.Itoa(rl.limit-rl.remaining))
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(rl.reset.Unix(), 10))
 	h.Set("X-RateLimit-Resource", "core")
-	if a.limited && a.header.Get("X-RateLimit-Remaining") != "" {
-		h.Set("X-RateLimit-Remaining", a.header.Get("X-RateLimit-Remaining"))
-	}
 	h.Set("X-GitHub-Request-Id", fmt.Sprintf("FAKE:%08X", s.reqSeq.Add(1)))
 	h.Set("X-GitHub-Api-Version-Selected", "2022-11-28")
 	h.Set("X-GitHub-Media-Type", "github.v3; format=json")

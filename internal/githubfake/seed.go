@@ -26,6 +26,9 @@ func (st *state) seed(f *Fixture) error {
 	if st.Limits.TreeEntries <= 0 {
 		st.Limits.TreeEntries = 100000
 	}
+	if st.Limits.TreeBytes <= 0 {
+		st.Limits.TreeBytes = 7 << 20
+	}
 	if st.Limits.TokenLifetime <= 0 {
 		st.Limits.TokenLifetime = Duration(time.Hour)
 	}
