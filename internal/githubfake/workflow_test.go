@@ -193,3 +193,41 @@ func TestRunAutoProgressionByClock(t *testing.T) {
 		t.Errorf("after 75s: %s", got)
 	}
 }
+
+func TestAccountsAndOddEnds(t *testing.T) {
+	s := start(t, testFixture())
+	gh := s.Client(adminToken)
+	c := ctx(t)
+	me := must[*github.User](t)(gh.Users.Get(c, ""))
+	if me.GetLogin() != "alice" || me.GetName() != "Alice" {
+		t.Errorf("me = %+v", me)
+	}
+	org := must[*github.Organization](t)(gh.Organizations.Get(c, "acme"))
+	if org.GetLogin() != "acme" || org.GetType() != "Organization" {
+		t.Errorf("org = %+v", org)
+	}
+	members := must[[]*github.User](t)(gh.Organizations.ListMembers(c, "acme", nil))
+	if len(members) != 2 {
+		t.Errorf("members = %v", members)
+	}
+	run := must[*github.WorkflowRuns](t)(gh.Actions.ListRepositoryWorkflowRuns(c, "acme", "checkout", nil)).WorkflowRuns[0]
+	if run.GetConclusion() != "failure" || run.GetName() != "deploy" {
+		t.Errorf("fixture run = %+v", run)
+	}
+	id, err := s.AddWorkflowRun("acme", "checkout", Run{Workflow: "deploy.yml", Status: "in_progress"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var accepted *github.AcceptedError
+	if _, err := gh.Actions.CancelWorkflowRunByID(c, "acme", "checkout", id); !errors.As(err, &accepted) {
+		t.Errorf("cancel: %v", err)
+	}
+	if runs := s.Runs("acme", "checkout"); runs[1].Conclusion != "cancelled" {
+		t.Errorf("runs = %+v", runs)
+	}
+	req, _ := gh.NewRequest("GET", "no/such/endpoint", nil)
+	_, err = gh.Do(c, req, nil)
+	if er := errResp(t, err, 404); er.Message != "Not Found" {
+		t.Errorf("unmatched = %+v", er)
+	}
+}
