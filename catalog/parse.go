@@ -107,7 +107,7 @@ func ParseFile(file string, data []byte, opts ParseOptions) Parsed {
 			return out
 		}
 		from = line
-		src = append(bytes.Repeat([]byte{'\n'}, line-1), data[next:]...)
+		src = append(bytes.Repeat([]byte{'\n'}, line-1), data[next:]...) // one break a line
 	}
 }
 
@@ -148,17 +148,12 @@ func parseDocuments(file string, src, data []byte, opts ParseOptions, out *Parse
 // nextDocumentMarker returns the offset and line of the first line after
 // line (1-based) that starts a document, or -1.
 func nextDocumentMarker(data []byte, line int) (int, int) {
-	n, off := 1, 0
-	for off < len(data) {
-		end := bytes.IndexByte(data[off:], '\n')
-		if end < 0 {
-			end = len(data) - off
+	off := 0
+	for i, text := range yamlLines(data) {
+		if i+1 > line && isDocumentMarker(text) {
+			return off, i + 1
 		}
-		if n > line && isDocumentMarker(data[off:off+end]) {
-			return off, n
-		}
-		off += end + 1
-		n++
+		off += len(text)
 	}
 	return -1, 0
 }
@@ -166,7 +161,7 @@ func nextDocumentMarker(data []byte, line int) (int, int) {
 // isDocumentMarker reports whether a line is "---", alone or followed by a
 // space.
 func isDocumentMarker(text []byte) bool {
-	text = bytes.TrimRight(text, "\r")
+	text = trimBreak(text)
 	return bytes.HasPrefix(text, []byte("---")) && (len(text) == 3 || text[3] == ' ' || text[3] == '\t')
 }
 
@@ -197,17 +192,71 @@ func templateHint(data []byte, line int) string {
 
 // lineText returns line n (1-based) of data, or "".
 func lineText(data []byte, n int) string {
-	for i := 1; i < n; i++ {
-		j := bytes.IndexByte(data, '\n')
-		if j < 0 {
-			return ""
+	lines := yamlLines(data)
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	return string(trimBreak(lines[n-1]))
+}
+
+// yamlLines splits data into lines, each with its line break, the breaks
+// being those of YAML (and so of yaml.v3's line numbers): \n, \r\n, \r,
+// NEL, LS and PS.
+func yamlLines(data []byte) [][]byte {
+	var out [][]byte
+	start := 0
+	for i := 0; i < len(data); {
+		if n := breakAt(data, i); n > 0 {
+			out = append(out, data[start:i+n])
+			i += n
+			start = i
+			continue
 		}
-		data = data[j+1:]
+		i++
 	}
-	if j := bytes.IndexByte(data, '\n'); j >= 0 {
-		data = data[:j]
+	if start < len(data) {
+		out = append(out, data[start:])
 	}
-	return string(data)
+	return out
+}
+
+// breakAt returns the length of the line break at data[i], or 0.
+func breakAt(data []byte, i int) int {
+	switch {
+	case data[i] == '\r' && i+1 < len(data) && data[i+1] == '\n':
+		return 2
+	case data[i] == '\r' || data[i] == '\n':
+		return 1
+	case data[i] == 0xC2 && i+1 < len(data) && data[i+1] == 0x85:
+		return 2
+	case data[i] == 0xE2 && i+2 < len(data) && data[i+1] == 0x80 && (data[i+2] == 0xA8 || data[i+2] == 0xA9):
+		return 3
+	}
+	return 0
+}
+
+// trimBreak removes the line break that ends a line.
+func trimBreak(line []byte) []byte {
+	for i := range line {
+		if breakAt(line, i) > 0 {
+			return line[:i]
+		}
+	}
+	return line
+}
+
+// lineOf returns the 1-based line of the byte at offset off.
+func lineOf(data []byte, off int) int {
+	n := 1
+	for i := 0; i < off && i < len(data); {
+		if b := breakAt(data, i); b > 0 {
+			n++
+			i += b
+			continue
+		}
+		i++
+	}
+	return n
 }
 
 // parseDocument turns one YAML document into a validated entity.
@@ -833,10 +882,21 @@ func yamlErrorLine(err error, data []byte) (int, string) {
 		line = lastContentLine(data, line)
 	}
 	// An error at the end of the file is shown on its last line.
-	if last := bytes.Count(bytes.TrimRight(data, " \t\r\n"), []byte{'\n'}) + 1; line > last {
+	if last := lastLine(data); line > last {
 		line = last
 	}
 	return line, msg
+}
+
+// lastLine returns the last line of data that is not blank.
+func lastLine(data []byte) int {
+	lines := yamlLines(data)
+	for n := len(lines); n > 1; n-- {
+		if len(bytes.TrimSpace(trimBreak(lines[n-1]))) > 0 {
+			return n
+		}
+	}
+	return 1
 }
 
 // aliasLine returns the line of the first "*name" alias in data, or 1.
@@ -846,7 +906,7 @@ func aliasLine(data []byte, name string) int {
 		return 1
 	}
 	if loc := re.FindIndex(data); loc != nil {
-		return 1 + bytes.Count(data[:loc[0]], []byte{'\n'})
+		return lineOf(data, loc[0])
 	}
 	return 1
 }
@@ -859,7 +919,7 @@ const maxBisectSize = 1 << 20
 // fails to parse with msg: where the out-of-place entry is. Lines from
 // start on are tried, by bisection; start is returned if none fails alone.
 func firstFailingLine(data []byte, start int, msg string) int {
-	lines := bytes.SplitAfter(data, []byte{'\n'})
+	lines := yamlLines(data)
 	fails := func(n int) bool {
 		dec := yaml.NewDecoder(bytes.NewReader(bytes.Join(lines[:n], nil)))
 		for {
@@ -892,7 +952,7 @@ func firstFailingLine(data []byte, start int, msg string) int {
 func binaryAt(data []byte) (int, string, bool) {
 	for i := 0; i < len(data); {
 		r, size := utf8.DecodeRune(data[i:])
-		line := func() int { return 1 + bytes.Count(data[:i], []byte{'\n'}) }
+		line := func() int { return lineOf(data, i) }
 		switch {
 		case r == 0 || (r == utf8.RuneError && size == 1):
 			return line(), "file is not UTF-8 text (binary content): not a descriptor", true

@@ -705,3 +705,28 @@ func TestParseFileSubstitutions(t *testing.T) {
 		})
 	}
 }
+
+// TestParseFileLineBreaks: lines are counted as YAML ends them, so a file
+// with old Mac or Windows line ends gets the lines its editor shows.
+func TestParseFileLineBreaks(t *testing.T) {
+	cases := []struct {
+		name, src string
+		line      int
+	}{
+		{"CR", "apiVersion: example.com/v1\rkind: Widget\rmetadata:\r  name: a b\r", 4},
+		{"CRLF", "apiVersion: example.com/v1\r\nkind: Widget\r\nmetadata:\r\n  name: a b\r\n", 4},
+		{"mixed", "apiVersion: example.com/v1\r\nkind: Widget\rmetadata:\n  name: a b\n", 4},
+		{"CR before a control character", "a: 1\r\rb: \x02\n", 3},
+		{"CRLF before a YAML error", "a: 1\r\nb: [1,\r\n", 2},
+	}
+	for _, c := range cases {
+		p := parse(c.src)
+		if len(p.Problems) != 1 || p.Problems[0].Line != c.line {
+			t.Errorf("%s: problems %q, want one on line %d", c.name, problemStrings(p.Problems), c.line)
+		}
+	}
+	lines := yamlLines([]byte("a\r\nb\rc\nd\u2028e\u0085f"))
+	if len(lines) != 6 || string(trimBreak(lines[4])) != "e" || lineOf([]byte("a\r\nb\rc"), 5) != 3 {
+		t.Errorf("yamlLines = %q", lines)
+	}
+}
