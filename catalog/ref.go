@@ -66,6 +66,8 @@ func ParseRef(s, defaultKind, defaultNamespace string) (Ref, error) {
 	if j := strings.IndexByte(rest, '/'); j >= 0 {
 		ns, name = rest[:j], rest[j+1:]
 	}
+	// Blanks around a part are not part of it ("component: foo").
+	kind, ns, name = strings.TrimSpace(kind), strings.TrimSpace(ns), strings.TrimSpace(name)
 	switch {
 	case kind == "":
 		return Ref{}, errkind.New(errkind.Invalid, "entity reference %q has no kind and none is implied here", s)
@@ -73,6 +75,9 @@ func ParseRef(s, defaultKind, defaultNamespace string) (Ref, error) {
 		return Ref{}, errkind.New(errkind.Invalid, "entity reference %q has an empty namespace", s)
 	case name == "":
 		return Ref{}, errkind.New(errkind.Invalid, "entity reference %q has an empty name", s)
+	case strings.ContainsAny(kind, ":/") || strings.Contains(ns, "/"):
+		// Only a default can bring these: a ref written so would not read back.
+		return Ref{}, errkind.New(errkind.Invalid, "entity reference %q: kind %q or namespace %q holds a separator", s, kind, ns)
 	}
 	return NewRef(kind, ns, name), nil
 }

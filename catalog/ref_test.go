@@ -22,6 +22,11 @@ func TestParseRef(t *testing.T) {
 		{"Component:sample-service-2", "component", "", Ref{"component", "default", "sample-service-2"}, ""},
 		{"Resource:Default/My-Bucket", "component", "", Ref{"resource", "default", "my-bucket"}, ""},
 		{"  api:petstore  ", "", "", Ref{"api", "default", "petstore"}, ""},
+		{"component: ns / foo", "", "", Ref{"component", "ns", "foo"}, ""},
+		{"foo", " group ", " ", Ref{"group", "default", "foo"}, ""},
+		{"component: ", "", "", Ref{}, "empty name"},
+		{"foo", "a/b", "", Ref{}, "holds a separator"},
+		{"foo", "group", "a/b", Ref{}, "holds a separator"},
 		// As Backstage's parser: a colon after the first slash is part of the name.
 		{"ns/a:b", "group", "", Ref{"group", "ns", "a:b"}, ""},
 		{"component:ns/a/b", "", "", Ref{"component", "ns", "a/b"}, ""},
