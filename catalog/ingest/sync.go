@@ -91,7 +91,7 @@ func (s *Syncer) Sync(ctx context.Context, src Source) (Result, error) {
 	if err != nil {
 		return Result{Source: name}, err
 	}
-	walkErr := src.Walk(ctx, run.file)
+	walkErr := walkPipelined(ctx, src, run.file)
 	if run.err != nil { // a write failed: that is the error to report
 		return run.result(start, s.now()), run.err
 	}
@@ -105,6 +105,41 @@ func (s *Syncer) Sync(ctx context.Context, src Source) (Result, error) {
 	s.log.Info("catalog sync", "source", name, "files", res.Files, "added", res.Added, "updated", res.Updated,
 		"removed", res.Removed, "unchanged", res.Unchanged, "kept", res.Kept, "problems", len(res.Problems), "duration", res.Duration)
 	return res, nil
+}
+
+// walkPipelined runs a source's Walk (reading and parsing files) in its own
+// goroutine and hands each file to handle in order on the caller's, so
+// parsing the next files overlaps with hashing and writing the last ones.
+// A handle error stops the walk and is returned.
+func walkPipelined(ctx context.Context, src Source, handle func(FileResult) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	files := make(chan FileResult, 8)
+	walkErr := make(chan error, 1)
+	go func() {
+		defer close(files)
+		walkErr <- src.Walk(ctx, func(f FileResult) error {
+			select {
+			case files <- f:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	var handleErr error
+	for f := range files {
+		if handleErr != nil {
+			continue // drain so the walker can finish
+		}
+		if handleErr = handle(f); handleErr != nil {
+			cancel()
+		}
+	}
+	if err := <-walkErr; handleErr == nil {
+		return err
+	}
+	return handleErr
 }
 
 // syncRun is the state of one sync.
