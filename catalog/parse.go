@@ -815,6 +815,12 @@ var yamlParserErrors = []string{
 // line, and leaves the line out when both are there: behind a blank line,
 // neither happens.
 func shiftedError(src []byte, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if _, text, ok := strings.Cut(rest, ": "); ok && !slices.Contains(yamlParserErrors, text) {
+			return err // a scanner error with its line: exact already
+		}
+	}
 	shifted := make([]byte, 0, len(src)+1)
 	if bom := []byte("\xef\xbb\xbf"); bytes.HasPrefix(src, bom) {
 		shifted = append(append(shifted, bom...), '\n')
@@ -911,7 +917,7 @@ func aliasLine(data []byte, name string) int {
 	return 1
 }
 
-// maxBisectSize bounds the files whose YAML errors are located by
+// maxBisectSize bounds the documents whose YAML errors are located by
 // bisection (a parse per step).
 const maxBisectSize = 1 << 20
 
@@ -931,8 +937,12 @@ func firstFailingLine(data []byte, start int, msg string) int {
 			return !errors.Is(err, io.EOF) && strings.HasSuffix(err.Error(), msg)
 		}
 	}
+	// The place is in the document of start: before the next marker.
 	lo, hi := start, len(lines)
-	if len(data) > maxBisectSize || lo < 1 || lo > hi || !fails(hi) {
+	if _, next := nextDocumentMarker(data, start); next > 0 {
+		hi = next - 1
+	}
+	if lo < 1 || lo > hi || len(bytes.Join(lines[lo-1:hi], nil)) > maxBisectSize || !fails(hi) {
 		return start
 	}
 	for lo < hi {

@@ -730,3 +730,13 @@ func TestParseFileLineBreaks(t *testing.T) {
 		t.Errorf("yamlLines = %q", lines)
 	}
 }
+
+// TestParseFileMisplacedKeyInALaterDocument: the line of a misplaced key is
+// found inside its own document, whatever comes after it.
+func TestParseFileMisplacedKeyInALaterDocument(t *testing.T) {
+	src := component + "---\nmetadata:\n    name: a\n  title: b\n---\n" + component
+	p := parse(src)
+	if len(p.Entities) != 2 || len(p.Problems) != 1 || p.Problems[0].Line != 12 || !strings.Contains(p.Problems[0].Message, "did not find expected key") {
+		t.Errorf("%d entities, problems %q, want one on line 12", len(p.Entities), problemStrings(p.Problems))
+	}
+}
