@@ -48,7 +48,17 @@ type Parsed struct {
 	// Targets are the targets of the file's valid Location entities, in
 	// order, for the caller to follow.
 	Targets []Target
+	// Notes are substitutions left unresolved that are not errors: a remote
+	// $text the reader does not fetch (see ErrNotFetched).
+	Notes []Problem
 }
+
+// ErrNotFetched is what a ParseOptions.Resolve returns (wrapped) for a
+// target it deliberately does not read, such as a remote URL when there is
+// no network. The placeholder then becomes the target itself (the URL),
+// the entity stays valid, and a note says so: Backstage would have fetched
+// it, so the descriptor is not wrong.
+var ErrNotFetched = errors.New("not fetched")
 
 // Target is one target of a Location entity.
 type Target struct {
@@ -134,7 +144,8 @@ func parseDocuments(file string, src, data []byte, opts ParseOptions, out *Parse
 		if len(doc.Content) == 0 || isNull(doc.Content[0]) {
 			continue // an empty document ("---" alone, or only comments)
 		}
-		e, problems := parseDocument(file, &doc, opts)
+		e, problems, notes := parseDocument(file, &doc, opts)
+		out.Notes = append(out.Notes, notes...)
 		out.Problems = append(out.Problems, problems...)
 		if len(problems) == 0 {
 			out.Entities = append(out.Entities, e)
@@ -260,12 +271,12 @@ func lineOf(data []byte, off int) int {
 }
 
 // parseDocument turns one YAML document into a validated entity.
-func parseDocument(file string, doc *yaml.Node, opts ParseOptions) (Entity, []Problem) {
+func parseDocument(file string, doc *yaml.Node, opts ParseOptions) (Entity, []Problem, []Problem) {
 	root := doc.Content[0]
 	line := root.Line
 	loc := locator{root: root}
 	if root.Kind != yaml.MappingNode {
-		return Entity{}, []Problem{{File: file, Line: line, Message: "document is not a mapping: an entity needs apiVersion, kind, metadata and spec"}}
+		return Entity{}, []Problem{{File: file, Line: line, Message: "document is not a mapping: an entity needs apiVersion, kind, metadata and spec"}}, nil
 	}
 	budget := maxNodesPerDocument
 	v, err := nodeValue(root, &budget)
@@ -273,15 +284,15 @@ func parseDocument(file string, doc *yaml.Node, opts ParseOptions) (Entity, []Pr
 		if ne, ok := err.(*nodeError); ok && ne.line > 0 {
 			line = ne.line
 		}
-		return Entity{}, []Problem{{File: file, Line: line, Message: err.Error()}}
+		return Entity{}, []Problem{{File: file, Line: line, Message: err.Error()}}, nil
 	}
 	raw := v.(map[string]any)
 	_, hasAPIVersion := raw["apiVersion"]
 	_, hasKind := raw["kind"]
 	if !hasAPIVersion && !hasKind {
-		return Entity{}, []Problem{{File: file, Line: line, Message: "not a catalog entity: the document has no apiVersion and no kind (a descriptor starts with apiVersion: backstage.io/v1alpha1 and a kind)"}}
+		return Entity{}, []Problem{{File: file, Line: line, Message: "not a catalog entity: the document has no apiVersion and no kind (a descriptor starts with apiVersion: backstage.io/v1alpha1 and a kind)"}}, nil
 	}
-	var problems []Problem
+	var problems, notes []Problem
 	// Paths already reported: a problem inside one of them would only repeat
 	// it (spec.definition "must be a string" after its $text failed).
 	var reported [][]string
@@ -290,6 +301,9 @@ func parseDocument(file string, doc *yaml.Node, opts ParseOptions) (Entity, []Pr
 			at := append(path[:len(path):len(path)], directive)
 			problems = append(problems, Problem{File: file, Line: loc.line(at...), Message: msg})
 			reported = append(reported, path)
+		}, func(path []string, directive, msg string) {
+			at := append(path[:len(path):len(path)], directive)
+			notes = append(notes, Problem{File: file, Line: loc.line(at...), Message: msg})
 		}, nil).(map[string]any)
 	}
 	e, shapeProblems := fromMap(raw)
@@ -310,7 +324,7 @@ func parseDocument(file string, doc *yaml.Node, opts ParseOptions) (Entity, []Pr
 	if e.Metadata.Namespace == "" {
 		e.Metadata.Namespace = DefaultNamespace // as Backstage stores it
 	}
-	return e, problems
+	return e, problems, notes
 }
 
 // under reports whether path is one of paths or inside one of them.
@@ -731,7 +745,7 @@ func placeholder(m map[string]any) (string, bool) {
 // substitute replaces placeholders in v by the content they name, as
 // Backstage's PlaceholderProcessor does. Problems are reported at the
 // placeholder's path and the placeholder is left in place.
-func substitute(v any, resolve func(string) ([]byte, error), report func(path []string, directive, msg string), path []string) any {
+func substitute(v any, resolve func(string) ([]byte, error), report, note func(path []string, directive, msg string), path []string) any {
 	switch v := v.(type) {
 	case map[string]any:
 		if directive, ok := placeholder(v); ok {
@@ -745,6 +759,10 @@ func substitute(v any, resolve func(string) ([]byte, error), report func(path []
 				return v
 			}
 			data, err := resolve(target)
+			if errors.Is(err, ErrNotFetched) {
+				note(path, directive, fmt.Sprintf("%s %s: %v; the field holds the address instead", directive, target, err))
+				return target
+			}
 			if err != nil {
 				report(path, directive, fmt.Sprintf("%s %s: %v", directive, target, err))
 				return v
@@ -780,12 +798,12 @@ func substitute(v any, resolve func(string) ([]byte, error), report func(path []
 			}
 		}
 		for k, x := range v {
-			v[k] = substitute(x, resolve, report, append(path[:len(path):len(path)], k))
+			v[k] = substitute(x, resolve, report, note, append(path[:len(path):len(path)], k))
 		}
 		return v
 	case []any:
 		for i, x := range v {
-			v[i] = substitute(x, resolve, report, append(path[:len(path):len(path)], strconv.Itoa(i)))
+			v[i] = substitute(x, resolve, report, note, append(path[:len(path):len(path)], strconv.Itoa(i)))
 		}
 		return v
 	}

@@ -2,12 +2,15 @@ package ingest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -34,7 +37,7 @@ func NewFileSource(name, path string) *FileSource {
 func (s *FileSource) Name() string { return s.name }
 
 // Walk implements Source.
-func (s *FileSource) Walk(ctx context.Context, visit func(FileResult) error) error {
+func (s *FileSource) Walk(ctx context.Context, sink Sink) error {
 	abs, err := filepath.Abs(s.path)
 	if err != nil {
 		return fmt.Errorf("source %s: %w", s.name, err)
@@ -43,7 +46,7 @@ func (s *FileSource) Walk(ctx context.Context, visit func(FileResult) error) err
 	if root == "" {
 		root = filepath.Dir(abs)
 	}
-	w, err := newWalker(root, visit)
+	w, err := newWalker(root, sink)
 	if err != nil {
 		return fmt.Errorf("source %s: %w", s.name, err)
 	}
@@ -74,7 +77,7 @@ func NewDirSource(name, dir, glob string) *DirSource {
 func (s *DirSource) Name() string { return s.name }
 
 // Walk implements Source.
-func (s *DirSource) Walk(ctx context.Context, visit func(FileResult) error) error {
+func (s *DirSource) Walk(ctx context.Context, sink Sink) error {
 	root, err := filepath.Abs(s.dir)
 	if err != nil {
 		return fmt.Errorf("source %s: %w", s.name, err)
@@ -86,7 +89,7 @@ func (s *DirSource) Walk(ctx context.Context, visit func(FileResult) error) erro
 	if err != nil {
 		return fmt.Errorf("source %s: %w", s.name, err)
 	}
-	w, err := newWalker(root, visit)
+	w, err := newWalker(root, sink)
 	if err != nil {
 		return fmt.Errorf("source %s: %w", s.name, err)
 	}
@@ -129,12 +132,12 @@ func globFiles(root, pattern string) ([]string, error) {
 type walker struct {
 	root    string
 	cwd     string
-	visit   func(FileResult) error
+	sink    Sink
 	visited map[string]bool
 	stack   []string
 }
 
-func newWalker(root string, visit func(FileResult) error) (*walker, error) {
+func newWalker(root string, sink Sink) (*walker, error) {
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return nil, err
@@ -143,7 +146,7 @@ func newWalker(root string, visit func(FileResult) error) (*walker, error) {
 		root = real
 	}
 	cwd, _ := os.Getwd()
-	return &walker{root: root, cwd: cwd, visit: visit, visited: map[string]bool{}}, nil
+	return &walker{root: root, cwd: cwd, sink: sink, visited: map[string]bool{}}, nil
 }
 
 // display names a file for people: relative to the working directory when
@@ -196,7 +199,11 @@ func (w *walker) walkFile(ctx context.Context, abs, origin string, from *fromTar
 		default:
 			res.Problems = append(res.Problems, catalog.Problem{File: file, Message: fmt.Sprintf("cannot read: %v", unwrapPathError(err))})
 		}
-		return w.visit(res)
+		return w.sink.File(res)
+	}
+	digest := fileDigest(data, origin)
+	if digest != "" && w.sink.Digest(file) == digest {
+		return w.sink.File(FileResult{File: file, Digest: digest, Unchanged: true})
 	}
 	dir := filepath.Dir(abs)
 	parsed := catalog.ParseFile(file, data, catalog.ParseOptions{Resolve: w.resolver(dir)})
@@ -211,7 +218,10 @@ func (w *walker) walkFile(ctx context.Context, abs, origin string, from *fromTar
 		e.Origin.Location = location
 		e.Origin.OriginLocation = origin
 	}
-	res := FileResult{File: file, Entities: parsed.Entities, Problems: parsed.Problems, Broken: parsed.Broken}
+	res := FileResult{File: file, Digest: digest, Entities: parsed.Entities, Problems: parsed.Problems, Broken: parsed.Broken}
+	for _, n := range parsed.Notes {
+		res.Notes = append(res.Notes, Note{File: n.File, Line: n.Line, Message: n.Message})
+	}
 	type follow struct {
 		abs    string
 		target catalog.Target
@@ -238,7 +248,7 @@ func (w *walker) walkFile(ctx context.Context, abs, origin string, from *fromTar
 			next = append(next, follow{p, t})
 		}
 	}
-	if err := w.visit(res); err != nil {
+	if err := w.sink.File(res); err != nil {
 		return err
 	}
 	for _, f := range next {
@@ -252,6 +262,24 @@ func (w *walker) walkFile(ctx context.Context, abs, origin string, from *fromTar
 type fromTarget struct {
 	file   string
 	target catalog.Target
+}
+
+// skippable matches what makes a file's meaning depend on more than its
+// bytes: a Location (whose targets must be followed every time) or a
+// $text/$json/$yaml substitution (whose file may change on its own).
+var notSkippable = regexp.MustCompile(`(?i)kind["']?\s*:\s*["']?location\b|\$(text|json|yaml)\b`)
+
+// fileDigest identifies a descriptor file's content as read from origin,
+// or returns "" for a file that must be parsed at every sync.
+func fileDigest(data []byte, origin string) string {
+	if notSkippable.Match(data) {
+		return ""
+	}
+	h := sha256.New()
+	h.Write(data)
+	h.Write([]byte{0})
+	h.Write([]byte(origin))
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // targetPaths resolves a Location target to local files. It returns a note
@@ -288,7 +316,7 @@ func (w *walker) targetPaths(dir, file string, t catalog.Target) (paths []string
 func (w *walker) resolver(dir string) func(string) ([]byte, error) {
 	return func(target string) ([]byte, error) {
 		if u, err := url.Parse(target); err == nil && u.Scheme != "" && len(u.Scheme) > 1 {
-			return nil, errors.New("remote files are not fetched; use a path relative to the descriptor")
+			return nil, fmt.Errorf("remote files are %w by a file source", catalog.ErrNotFetched)
 		}
 		p := target
 		if !filepath.IsAbs(p) {

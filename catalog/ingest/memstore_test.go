@@ -12,7 +12,8 @@ import (
 type memStore struct {
 	mu       sync.Mutex
 	entities map[catalog.Ref]stored
-	applies  int // ApplyChanges calls with something to write
+	digests  map[string]map[string]string // source → file → digest
+	applies  int // ApplyChanges and SetFileDigests calls with something to write
 }
 
 type stored struct {
@@ -21,7 +22,38 @@ type stored struct {
 	entity catalog.Entity
 }
 
-func newMemStore() *memStore { return &memStore{entities: map[catalog.Ref]stored{}} }
+func newMemStore() *memStore {
+	return &memStore{entities: map[catalog.Ref]stored{}, digests: map[string]map[string]string{}}
+}
+
+func (m *memStore) FileDigests(_ context.Context, source string) (map[string]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string]string{}
+	for f, d := range m.digests[source] {
+		out[f] = d
+	}
+	return out, nil
+}
+
+func (m *memStore) SetFileDigests(_ context.Context, source string, digests map[string]string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(digests) > 0 {
+		m.applies++
+	}
+	if m.digests[source] == nil {
+		m.digests[source] = map[string]string{}
+	}
+	for f, d := range digests {
+		if d == "" {
+			delete(m.digests[source], f)
+		} else {
+			m.digests[source][f] = d
+		}
+	}
+	return nil
+}
 
 func (m *memStore) SourceHeads(_ context.Context, source string) ([]Head, error) {
 	m.mu.Lock()
@@ -48,7 +80,7 @@ func (m *memStore) ApplyChanges(_ context.Context, source string, ch Changes) ([
 			conflicts = append(conflicts, Conflict{Ref: ref, Source: cur.source, File: cur.head.File})
 			continue
 		}
-		m.entities[ref] = stored{source: source, head: Head{Ref: ref, Hash: u.Hash, File: u.Entity.Origin.File, Flag: u.Flag}, entity: u.Entity}
+		m.entities[ref] = stored{source: source, head: Head{Ref: ref, Hash: u.Hash, File: u.Entity.Origin.File, Line: u.Entity.Origin.Line, Flag: u.Flag}, entity: u.Entity}
 	}
 	for _, ref := range ch.Deletes {
 		delete(m.entities, ref)

@@ -12,16 +12,41 @@ import (
 type Source interface {
 	// Name is the source's configured name; the store keys entities by it.
 	Name() string
-	// Walk reads the source and calls visit once per file read, in a stable
+	// Walk reads the source and hands each file to sink.File, in a stable
 	// order (the first definition of an entity wins). A Walk that returns an
 	// error did not see the whole source: the sync then removes nothing.
-	Walk(ctx context.Context, visit func(FileResult) error) error
+	Walk(ctx context.Context, sink Sink) error
 }
+
+// Sink receives what a source reads, and tells it what the last sync saw
+// so that unchanged files need not be read or parsed again.
+type Sink interface {
+	// File takes one file's result.
+	File(FileResult) error
+	// Digest returns the digest the last sync recorded for a file, or ""
+	// when there is none (or the file's entities must be re-read). A source
+	// that computes the same digest may send FileResult{File, Digest,
+	// Unchanged: true} instead of parsing the file.
+	Digest(file string) string
+}
+
+// SinkFunc adapts a function to a Sink that knows no digests.
+type SinkFunc func(FileResult) error
+
+func (f SinkFunc) File(r FileResult) error { return f(r) }
+func (f SinkFunc) Digest(string) string    { return "" }
 
 // FileResult is what a source read from one file.
 type FileResult struct {
 	// File names the file for people: a path, or "org/repo:path".
 	File string
+	// Digest identifies the file's content (and whatever it substituted or
+	// inherited), so the next sync can skip it when it is the same; "" for
+	// a file that must always be read.
+	Digest string
+	// Unchanged says the file's digest is the one recorded: its stored
+	// entities stand as they are, and Entities is empty.
+	Unchanged bool
 	// Entities are the file's valid entities, with Origin (but Source) and
 	// the managed-by annotations set.
 	Entities []catalog.Entity

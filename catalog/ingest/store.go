@@ -17,6 +17,12 @@ type Store interface {
 	// each), deletes, and flags. An upsert of a ref that another source holds
 	// is not written; it is returned as a Conflict naming the holder.
 	ApplyChanges(ctx context.Context, source string, ch Changes) ([]Conflict, error)
+	// FileDigests returns the digest recorded for each file of a source at
+	// its last sync.
+	FileDigests(ctx context.Context, source string) (map[string]string, error)
+	// SetFileDigests records file digests of a source; an empty digest
+	// forgets the file.
+	SetFileDigests(ctx context.Context, source string, digests map[string]string) error
 }
 
 // Head is what the store holds of one entity of a source: enough to tell
@@ -25,6 +31,7 @@ type Head struct {
 	Ref  catalog.Ref
 	Hash string // Hash of the entity as last written
 	File string // Origin.File
+	Line int    // Origin.Line
 	// Flag is non-empty when the entity was kept as it was because its file
 	// failed to read or parse: the reason, for people to see.
 	Flag string

@@ -22,8 +22,10 @@ const DefaultBatchSize = 1000
 
 // Result summarises one sync of one source.
 type Result struct {
-	Source    string
-	Files     int
+	Source string
+	Files  int
+	// Skipped counts files not parsed because their digest was unchanged.
+	Skipped   int
 	Added     int
 	Updated   int
 	Unchanged int
@@ -91,7 +93,7 @@ func (s *Syncer) Sync(ctx context.Context, src Source) (Result, error) {
 	if err != nil {
 		return Result{Source: name}, err
 	}
-	walkErr := walkPipelined(ctx, src, run.file)
+	walkErr := walkPipelined(ctx, src, run)
 	if run.err != nil { // a write failed: that is the error to report
 		return run.result(start, s.now()), run.err
 	}
@@ -111,28 +113,21 @@ func (s *Syncer) Sync(ctx context.Context, src Source) (Result, error) {
 // goroutine and hands each file to handle in order on the caller's, so
 // parsing the next files overlaps with hashing and writing the last ones.
 // A handle error stops the walk and is returned.
-func walkPipelined(ctx context.Context, src Source, handle func(FileResult) error) error {
+func walkPipelined(ctx context.Context, src Source, run *syncRun) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	files := make(chan FileResult, 8)
 	walkErr := make(chan error, 1)
 	go func() {
 		defer close(files)
-		walkErr <- src.Walk(ctx, func(f FileResult) error {
-			select {
-			case files <- f:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		})
+		walkErr <- src.Walk(ctx, chanSink{files: files, ctx: ctx, run: run})
 	}()
 	var handleErr error
 	for f := range files {
 		if handleErr != nil {
 			continue // drain so the walker can finish
 		}
-		if handleErr = handle(f); handleErr != nil {
+		if handleErr = run.File(f); handleErr != nil {
 			cancel()
 		}
 	}
@@ -142,12 +137,44 @@ func walkPipelined(ctx context.Context, src Source, handle func(FileResult) erro
 	return handleErr
 }
 
+// chanSink passes a walker's files to the syncing goroutine. The run's
+// digests are read-only during the walk, so the walker may consult them.
+type chanSink struct {
+	files chan<- FileResult
+	ctx   context.Context
+	run   *syncRun
+}
+
+func (c chanSink) File(f FileResult) error {
+	select {
+	case c.files <- f:
+		return nil
+	case <-c.ctx.Done():
+		return c.ctx.Err()
+	}
+}
+
+func (c chanSink) Digest(file string) string {
+	if c.run.untrusted[file] {
+		return ""
+	}
+	return c.run.digests[file]
+}
+
 // syncRun is the state of one sync.
 type syncRun struct {
 	s      *Syncer
 	ctx    context.Context
 	source string
 	heads  map[catalog.Ref]Head
+	// byFile lists the stored refs of each file; digests the file digests
+	// recorded by the last sync, untrusted the files whose digest must not
+	// spare a re-read (one of their entities is flagged), and newDigests
+	// what this sync read.
+	byFile     map[string][]catalog.Ref
+	digests    map[string]string
+	untrusted  map[string]bool
+	newDigests map[string]string
 	// seen maps each ref read so far to the file and line that defined it.
 	seen map[catalog.Ref]catalog.Problem
 	// failed holds files that had problems, with the first problem: their
@@ -168,21 +195,37 @@ func (s *Syncer) newRun(ctx context.Context, source string) (*syncRun, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read stored entities of source %s: %w", source, err)
 	}
+	digests, err := s.store.FileDigests(ctx, source)
+	if err != nil {
+		return nil, fmt.Errorf("read file digests of source %s: %w", source, err)
+	}
 	run := &syncRun{s: s, ctx: ctx, source: source, heads: make(map[catalog.Ref]Head, len(heads)),
+		byFile: map[string][]catalog.Ref{}, digests: digests, untrusted: map[string]bool{}, newDigests: map[string]string{},
 		seen: map[catalog.Ref]catalog.Problem{}, failed: map[string]string{}}
 	for _, h := range heads {
 		run.heads[h.Ref] = h
+		run.byFile[h.File] = append(run.byFile[h.File], h.Ref)
+		if h.Flag != "" {
+			run.untrusted[h.File] = true // re-read to clear or keep the flag
+		}
 	}
 	run.res.Source = source
 	return run, nil
 }
 
-// file handles one FileResult; it is the Walk callback.
-func (r *syncRun) file(f FileResult) error {
+// File handles one FileResult, in walk order.
+func (r *syncRun) File(f FileResult) error {
 	if r.err != nil {
 		return r.err
 	}
 	r.res.Files++
+	if f.Unchanged {
+		r.unchangedFile(f)
+		return nil
+	}
+	if f.Digest != "" && len(f.Problems) == 0 {
+		r.newDigests[f.File] = f.Digest
+	}
 	r.res.Problems = append(r.res.Problems, f.Problems...)
 	r.res.Notes = append(r.res.Notes, f.Notes...)
 	if len(f.Problems) > 0 {
@@ -198,6 +241,25 @@ func (r *syncRun) file(f FileResult) error {
 		r.flush()
 	}
 	return r.err
+}
+
+// unchangedFile accepts the stored entities of a file the source did not
+// re-read because its digest is the recorded one.
+func (r *syncRun) unchangedFile(f FileResult) {
+	r.res.Skipped++
+	r.newDigests[f.File] = f.Digest
+	for _, ref := range r.byFile[f.File] {
+		here := catalog.Problem{File: f.File, Line: r.heads[ref].Line}
+		if r.heads[ref].Flag != "" { // cannot happen: flagged files are re-read
+			continue
+		}
+		if first, dup := r.seen[ref]; dup {
+			r.conflict(ref, here, place(first))
+			continue
+		}
+		r.seen[ref] = here
+		r.res.Unchanged++
+	}
 }
 
 func (r *syncRun) entity(e catalog.Entity) {
@@ -249,6 +311,11 @@ func (r *syncRun) conflict(ref catalog.Ref, here catalog.Problem, first string) 
 	here.Message = fmt.Sprintf("%s is already defined at %s; the first definition is kept", ref, first)
 	here.Ref = ref
 	r.res.Problems = append(r.res.Problems, here)
+	// The file must be read again next time (its digest is not recorded):
+	// whether it then holds the ref depends on other files.
+	if _, ok := r.failed[here.File]; !ok {
+		r.failed[here.File] = here.String()
+	}
 }
 
 // flush writes the pending batch.
@@ -316,7 +383,40 @@ func (r *syncRun) finish(ctx context.Context, complete bool) error {
 	}
 	r.ctx = ctx
 	r.flush()
-	return r.err
+	if r.err != nil {
+		return r.err
+	}
+	return r.saveDigests(ctx, complete)
+}
+
+// saveDigests records the digests of files read cleanly, and forgets those
+// of files that are gone, writing nothing when nothing changed. A file
+// whose entities were kept (a conflict, a failure) gets no digest, so it is
+// read again next time.
+func (r *syncRun) saveDigests(ctx context.Context, complete bool) error {
+	changes := map[string]string{}
+	for file, d := range r.newDigests {
+		if _, failed := r.failed[file]; failed {
+			d = ""
+		}
+		if r.digests[file] != d {
+			changes[file] = d
+		}
+	}
+	if complete && !r.broken {
+		for file := range r.digests {
+			if _, ok := r.newDigests[file]; !ok {
+				changes[file] = ""
+			}
+		}
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	if err := r.s.store.SetFileDigests(ctx, r.source, changes); err != nil {
+		return fmt.Errorf("record file digests of source %s: %w", r.source, err)
+	}
+	return nil
 }
 
 func (r *syncRun) result(start, end time.Time) Result {

@@ -77,11 +77,15 @@ func TestSyncDiff(t *testing.T) {
 		t.Errorf("origin = %+v", e.entity.Origin)
 	}
 
-	// Nothing changed: nothing written.
+	// Nothing changed: nothing written, and the descriptor files (but the
+	// Location, whose targets must be followed) are not even parsed.
 	applies := st.applies
 	res, err = s.Sync(ctx, src)
 	if err != nil || res.Unchanged != 4 || res.Changed() || st.applies != applies {
 		t.Fatalf("unchanged re-sync wrote: %+v (applies %d → %d) %v", res, applies, st.applies, err)
+	}
+	if res.Skipped != 2 {
+		t.Errorf("skipped %d files, want a.yaml and b.yaml", res.Skipped)
 	}
 
 	// An update, a removal and an addition.
@@ -291,7 +295,7 @@ func TestSyncRunsOncePerSource(t *testing.T) {
 	s := NewSyncer(st, nil)
 	block := make(chan struct{})
 	started := make(chan struct{})
-	src := funcSource{name: "slow", walk: func(ctx context.Context, visit func(FileResult) error) error {
+	src := funcSource{name: "slow", walk: func(ctx context.Context, sink Sink) error {
 		close(started)
 		<-block
 		return nil
@@ -310,12 +314,12 @@ func TestSyncRunsOncePerSource(t *testing.T) {
 
 type funcSource struct {
 	name string
-	walk func(context.Context, func(FileResult) error) error
+	walk func(context.Context, Sink) error
 }
 
 func (f funcSource) Name() string { return f.name }
-func (f funcSource) Walk(ctx context.Context, visit func(FileResult) error) error {
-	return f.walk(ctx, visit)
+func (f funcSource) Walk(ctx context.Context, sink Sink) error {
+	return f.walk(ctx, sink)
 }
 
 func TestMatchGlob(t *testing.T) {
