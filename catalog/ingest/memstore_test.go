@@ -13,7 +13,7 @@ type memStore struct {
 	mu       sync.Mutex
 	entities map[catalog.Ref]stored
 	digests  map[string]map[string]string // source → file → digest
-	applies  int // ApplyChanges and SetFileDigests calls with something to write
+	applies  int                          // ApplyChanges and SetFileDigests calls with something to write
 }
 
 type stored struct {
