@@ -6,6 +6,11 @@ BIN       := bin/gantry
 # Packages with concurrency run under the race detector.
 RACE_PKGS := ./catalog/... ./store/... ./internal/...
 export CGO_ENABLED := 1
+# SQLite's full-text search is FTS5, which mattn/go-sqlite3 compiles in
+# only under the build tag sqlite_fts5: every go command here builds with it
+# (a binary without it refuses to open a SQLite database and says why).
+# `go env` adds it to the flags already in force, wherever they were set.
+export GOFLAGS := $(strip $(shell $(GO) env GOFLAGS) -tags=sqlite_fts5)
 
 .PHONY: run build test vet fmt-check test-unit test-race bench clean
 

@@ -3,12 +3,15 @@ package store
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/gantryhq/gantry/catalog"
 	"github.com/gantryhq/gantry/catalog/ingest"
+	"github.com/gantryhq/gantry/internal/catalogtest"
 )
 
 // benchEntities is the catalog size of the benchmarks: 100,000, or
@@ -16,12 +19,42 @@ import (
 func benchEntities(b *testing.B) int {
 	if s := os.Getenv("GANTRY_BENCH_ENTITIES"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n <= 0 {
-			b.Fatalf("GANTRY_BENCH_ENTITIES=%q is not a positive number", s)
+		if err != nil || n < catalogtest.MinEntities {
+			b.Fatalf("GANTRY_BENCH_ENTITIES=%q is not a number of at least %d", s, catalogtest.MinEntities)
 		}
 		return n
 	}
 	return 100_000
+}
+
+// benchCatalog is the catalog every benchmark loads: catalogtest's, of
+// benchEntities entities with seed 1, written to files and parsed back as a
+// sync reads them, so that names, words and their frequencies are those of
+// a real-looking catalog and anyone can reproduce a figure.
+func benchCatalog(b *testing.B) ([]catalog.Entity, catalogtest.GenStats) {
+	b.Helper()
+	dir := b.TempDir()
+	st, err := catalogtest.Generate(dir, catalogtest.GenOptions{Entities: benchEntities(b), Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	parts, err := filepath.Glob(filepath.Join(dir, "part-*.yaml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ents []catalog.Entity
+	for _, f := range parts {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p := catalog.ParseFile(filepath.Base(f), data, catalog.ParseOptions{})
+		if len(p.Problems) > 0 {
+			b.Fatalf("%s: %v", f, p.Problems[0])
+		}
+		ents = append(ents, p.Entities...)
+	}
+	return ents, st
 }
 
 // load writes ents to db in batches of 1,000, as a sync does.
@@ -52,7 +85,7 @@ func forEngines(b *testing.B, fn func(b *testing.B, eng engine)) {
 // BenchmarkApplyChanges loads the whole catalog into an empty database;
 // one op is the whole load.
 func BenchmarkApplyChanges(b *testing.B) {
-	ents := generated(benchEntities(b))
+	ents, _ := benchCatalog(b)
 	forEngines(b, func(b *testing.B, eng engine) {
 		for range b.N {
 			b.StopTimer()
@@ -68,12 +101,12 @@ func BenchmarkApplyChanges(b *testing.B) {
 }
 
 // loaded returns a database holding the benchmark catalog.
-func loaded(b *testing.B, eng engine) (*DB, []catalog.Entity) {
-	ents := generated(benchEntities(b))
+func loaded(b *testing.B, eng engine) (*DB, []catalog.Entity, catalogtest.GenStats) {
+	ents, st := benchCatalog(b)
 	db := open(b, eng.fresh(b))
 	load(b, db, ents)
 	b.ResetTimer()
-	return db, ents
+	return db, ents, st
 }
 
 func BenchmarkEntityByName(b *testing.B) {
@@ -81,7 +114,7 @@ func BenchmarkEntityByName(b *testing.B) {
 }
 
 func benchEntityByName(b *testing.B, eng engine) {
-	db, ents := loaded(b, eng)
+	db, ents, _ := loaded(b, eng)
 	ctx := context.Background()
 	i := 0
 	for b.Loop() {
@@ -93,26 +126,52 @@ func benchEntityByName(b *testing.B, eng engine) {
 	}
 }
 
+// BenchmarkSearch times a first page of ten hits for each kind of query a
+// person types, and reports the median as well as the mean: a few slow
+// outliers (a checkpoint, a GC) should not hide the typical answer.
 func BenchmarkSearch(b *testing.B) {
 	forEngines(b, benchSearch)
 }
 
 func benchSearch(b *testing.B, eng engine) {
-	db, _ := loaded(b, eng)
+	db, _, st := loaded(b, eng)
 	ctx := context.Background()
-	for _, text := range []string{
-		"payments-svc-000040", // one name, exactly
-		"billing ledger",      // two words, both in a fifth of the catalog
-		"check",               // a prefix matching a tenth of the catalog
-		"runbook",             // every entity: the worst case
+	for _, q := range []struct{ kind, text string }{
+		{"name", st.Query.Component},    // one service, by its exact name
+		{"phrase", "nightly batch"},     // two words of many descriptions
+		{"common", "service"},           // a word in most of the catalog
+		{"prefix", "recon"},             // the start of a word ("reconciles")
+		{"word", st.Query.Word},         // a word of a few thousand descriptions
+		{"nothing", "zyzzyva"},          // a word that matches nothing
+		{"nothing-two", "zyzzyva quux"}, // two such words: the OR fallback runs too
 	} {
-		b.Run(text, func(b *testing.B) {
+		b.Run(q.kind, func(b *testing.B) {
+			var took []time.Duration
 			for b.Loop() {
-				res, err := db.Search(ctx, catalog.SearchQuery{Text: text})
-				if err != nil || len(res.Hits) == 0 {
-					b.Fatalf("Search(%q): %d hits, %v", text, len(res.Hits), err)
+				start := time.Now()
+				res, err := db.Search(ctx, catalog.SearchQuery{Text: q.text})
+				took = append(took, time.Since(start))
+				if err != nil || len(res.Hits) == 0 != (q.kind == "nothing" || q.kind == "nothing-two") {
+					b.Fatalf("Search(%q): %d hits, %v", q.text, len(res.Hits), err)
 				}
 			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "ms-median")
 		})
+	}
+}
+
+// BenchmarkZZBuildProbe writes the benchmark catalog to PROBE_DB.
+func BenchmarkZZBuildProbe(b *testing.B) {
+	path := os.Getenv("PROBE_DB")
+	if path == "" {
+		b.Skip()
+	}
+	ents, _ := benchCatalog(b)
+	db := open(b, "sqlite:"+path)
+	start := time.Now()
+	load(b, db, ents)
+	b.Logf("loaded %d in %v", len(ents), time.Since(start))
+	for range b.N {
 	}
 }

@@ -172,6 +172,15 @@ func (db *DB) selectIn(ctx context.Context, dest any, q string, args ...any) err
 	return db.read.SelectContext(ctx, dest, db.read.Rebind(q), args...)
 }
 
+// getIn is selectIn for a single value.
+func (db *DB) getIn(ctx context.Context, dest any, q string, args ...any) error {
+	q, args, err := sqlx.In(q, args...)
+	if err != nil {
+		return err
+	}
+	return db.read.GetContext(ctx, dest, db.read.Rebind(q), args...)
+}
+
 // decode turns rows into entities with their origin and, when asked, their
 // relations.
 func (db *DB) decode(ctx context.Context, rows []entityRow, withRelations bool) ([]catalog.Entity, error) {

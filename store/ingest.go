@@ -125,14 +125,15 @@ type writer struct {
 	now   any
 
 	upsert, delRelations, delKeys, delEntity, setFlag *sqlx.Stmt
-	delSearch                                         *sqlx.Stmt // SQLite only
 
 	// Derived rows are queued and written many per statement, after their
 	// entities' rows (which their foreign keys need).
-	relations, keys, search *bulkInsert
+	relations, keys *bulkInsert
 }
 
-// Column lists of the entity upsert; PostgreSQL adds the search vector.
+// Column lists of the entity upsert. SQLite adds the searched text that
+// entities_fts indexes (its triggers keep the index in step), PostgreSQL
+// the search vector.
 const (
 	upsertColumns = "ref, kind, namespace, name, name_lower, title, description, source, file, line, location, origin_location, hash, flag, body, updated_at"
 	upsertSet     = `kind = excluded.kind, namespace = excluded.namespace, name = excluded.name,
@@ -140,6 +141,9 @@ const (
 		file = excluded.file, line = excluded.line, location = excluded.location,
 		origin_location = excluded.origin_location, hash = excluded.hash, flag = excluded.flag,
 		body = excluded.body, updated_at = excluded.updated_at`
+	sqliteSearchColumns = "tags, owner, system, link_titles"
+	sqliteSearchSet     = `tags = excluded.tags, owner = excluded.owner, system = excluded.system,
+		link_titles = excluded.link_titles`
 )
 
 func (db *DB) newWriter(ctx context.Context, tx *sqlx.Tx) (*writer, error) {
@@ -147,14 +151,16 @@ func (db *DB) newWriter(ctx context.Context, tx *sqlx.Tx) (*writer, error) {
 	// The upsert's WHERE leaves a row another source holds untouched, and
 	// then RETURNING yields no row: that is how a conflict shows even when
 	// another writer inserted the ref after we looked.
-	upsert := `INSERT INTO entities (` + upsertColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (ref) DO UPDATE SET ` + upsertSet + ` WHERE entities.source = excluded.source RETURNING id`
+	upsert := `INSERT INTO entities (` + upsertColumns + `, ` + sqliteSearchColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (ref) DO UPDATE SET ` + upsertSet + `, ` + sqliteSearchSet + `
+		WHERE entities.source = excluded.source RETURNING 1`
 	if db.dialect == DialectPostgres {
 		w.now = time.Now().UTC()
 		upsert = `INSERT INTO entities (` + upsertColumns + `, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 			setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'B') || setweight(to_tsvector('simple', ?), 'C'))
 			ON CONFLICT (ref) DO UPDATE SET ` + upsertSet + `, search = excluded.search
-			WHERE entities.source = excluded.source RETURNING 0`
+			WHERE entities.source = excluded.source RETURNING 1`
 	}
 	type statement struct {
 		dst **sqlx.Stmt
@@ -166,10 +172,6 @@ func (db *DB) newWriter(ctx context.Context, tx *sqlx.Tx) (*writer, error) {
 		{&w.delKeys, "DELETE FROM entity_keys WHERE ref = ?"},
 		{&w.delEntity, "DELETE FROM entities WHERE ref = ? AND source = ?"},
 		{&w.setFlag, "UPDATE entities SET flag = ? WHERE ref = ? AND source = ?"},
-	}
-	if db.dialect == DialectSQLite {
-		prep = append(prep, statement{&w.delSearch, "DELETE FROM entities_fts WHERE docid = ?"})
-		w.search = newBulkInsert(tx, "entities_fts", "docid", "name", "title", "description", "tags", "owner", "system", "links")
 	}
 	w.relations = newBulkInsert(tx, "relations", "origin_ref", "source_ref", "type", "target_ref")
 	w.keys = newBulkInsert(tx, "entity_keys", "ref", "key", "value")
@@ -189,11 +191,8 @@ func (w *writer) close() {
 	for _, st := range w.stmts {
 		st.Close()
 	}
-	for _, b := range []*bulkInsert{w.relations, w.keys, w.search} {
-		if b != nil {
-			b.close()
-		}
-	}
+	w.relations.close()
+	w.keys.close()
 }
 
 // holder is who holds a ref.
@@ -222,7 +221,7 @@ func (w *writer) apply(ctx context.Context, source string, ch ingest.Changes, up
 			conflicts = append(conflicts, conflict(u, h))
 			continue
 		}
-		id, ok, err := w.upsertEntity(ctx, source, u)
+		ok, err := w.upsertEntity(ctx, source, u)
 		if err != nil {
 			return nil, err
 		}
@@ -236,14 +235,11 @@ func (w *writer) apply(ctx context.Context, source string, ch ingest.Changes, up
 			conflicts = append(conflicts, conflict(u, h))
 			continue
 		}
-		if err := w.replaceDerived(ctx, id, held, u); err != nil {
+		if err := w.replaceDerived(ctx, held, u); err != nil {
 			return nil, err
 		}
 	}
-	for _, b := range []*bulkInsert{w.relations, w.keys, w.search} {
-		if b == nil {
-			continue
-		}
+	for _, b := range []*bulkInsert{w.relations, w.keys} {
 		if err := b.flush(ctx); err != nil {
 			return nil, fmt.Errorf("writing %s: %w", b.table, err)
 		}
@@ -284,8 +280,8 @@ func (w *writer) holders(ctx context.Context, ups []upsertRow) (map[string]holde
 }
 
 // upsertEntity writes the entity row; ok is false when another source
-// holds the ref. id is the SQLite rowid (0 on PostgreSQL).
-func (w *writer) upsertEntity(ctx context.Context, source string, u *upsertRow) (id int64, ok bool, err error) {
+// holds the ref.
+func (w *writer) upsertEntity(ctx context.Context, source string, u *upsertRow) (ok bool, err error) {
 	e := u.e
 	r := e.Ref()
 	args := []any{u.ref, r.Kind, r.Namespace, e.Metadata.Name, strings.ToLower(e.Metadata.Name),
@@ -294,32 +290,31 @@ func (w *writer) upsertEntity(ctx context.Context, source string, u *upsertRow) 
 	if w.db.dialect == DialectPostgres {
 		a, b, c := u.search.weighted()
 		args = append(args, a, b, c)
+	} else {
+		d := u.search
+		args = append(args, d.Tags, d.Owner, d.System, d.Links)
 	}
-	err = w.upsert.QueryRowxContext(ctx, noNULArgs(args)...).Scan(&id)
+	var one int
+	err = w.upsert.QueryRowxContext(ctx, noNULArgs(args)...).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
+		return false, nil
 	}
 	if err != nil {
-		return 0, false, fmt.Errorf("writing entity %s: %w", u.ref, err)
+		return false, fmt.Errorf("writing entity %s: %w", u.ref, err)
 	}
-	return id, true, nil
+	return true, nil
 }
 
 // replaceDerived replaces what the store derives from an entity: the
-// relations its spec declares, its lookup keys and, on SQLite, its row in
-// the search index. existed says whether there were old ones to remove.
-func (w *writer) replaceDerived(ctx context.Context, id int64, existed bool, u *upsertRow) error {
+// relations its spec declares and its lookup keys. existed says whether
+// there were old ones to remove.
+func (w *writer) replaceDerived(ctx context.Context, existed bool, u *upsertRow) error {
 	if existed {
 		if _, err := w.delRelations.ExecContext(ctx, u.ref); err != nil {
 			return fmt.Errorf("replacing the relations of %s: %w", u.ref, err)
 		}
 		if _, err := w.delKeys.ExecContext(ctx, u.ref); err != nil {
 			return fmt.Errorf("replacing the lookup keys of %s: %w", u.ref, err)
-		}
-		if w.delSearch != nil {
-			if _, err := w.delSearch.ExecContext(ctx, id); err != nil {
-				return fmt.Errorf("replacing the search text of %s: %w", u.ref, err)
-			}
 		}
 	}
 	for _, ed := range u.edges {
@@ -330,12 +325,6 @@ func (w *writer) replaceDerived(ctx context.Context, id int64, existed bool, u *
 	for _, k := range u.keys {
 		if err := w.keys.add(ctx, u.ref, k.Name, k.Value); err != nil {
 			return fmt.Errorf("writing lookup keys: %w", err)
-		}
-	}
-	if w.search != nil {
-		d := u.search
-		if err := w.search.add(ctx, id, d.Name, d.Title, d.Description, d.Tags, d.Owner, d.System, d.Links); err != nil {
-			return fmt.Errorf("writing the search index: %w", err)
 		}
 	}
 	return nil

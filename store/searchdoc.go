@@ -25,12 +25,9 @@ func newSearchDoc(e *catalog.Entity) searchDoc {
 		}
 	}
 	return searchDoc{
-		Name:  e.Metadata.Name,
-		Title: e.Metadata.Title,
-		// Asterisks are separators to both engines' tokenisers, so blanking
-		// them changes no word, and keeps a Markdown **bold** from being
-		// mistaken for the snippet's own highlighting.
-		Description: strings.ReplaceAll(e.Metadata.Description, "*", " "),
+		Name:        e.Metadata.Name,
+		Title:       e.Metadata.Title,
+		Description: e.Metadata.Description,
 		Tags:        strings.Join(e.Metadata.Tags, " "),
 		Owner:       refText(e.SpecString("owner"), catalog.KindGroup, ns),
 		System:      refText(e.SpecString("system"), catalog.KindSystem, ns),

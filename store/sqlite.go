@@ -11,11 +11,13 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/mattn/go-sqlite3"
+
+	"github.com/gantryhq/gantry/internal/errkind"
 )
 
-// sqliteConnector opens SQLite connections with our own driver value, so the
-// ranking function is registered on each connection without sql.Register
-// (a process-wide registry that panics on a second registration).
+// sqliteConnector opens SQLite connections with our own driver value,
+// rather than through sql.Register, a process-wide registry that panics on
+// a second registration.
 type sqliteConnector struct {
 	drv *sqlite3.SQLiteDriver
 	dsn string
@@ -24,11 +26,21 @@ type sqliteConnector struct {
 func (c sqliteConnector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
 func (c sqliteConnector) Driver() driver.Driver                        { return c.drv }
 
-// sqliteDriver returns a driver whose connections know gantry_rank.
-func sqliteDriver() *sqlite3.SQLiteDriver {
-	return &sqlite3.SQLiteDriver{ConnectHook: func(conn *sqlite3.SQLiteConn) error {
-		return conn.RegisterFunc("gantry_rank", rankMatchinfo, true)
-	}}
+// noFTS5 says what to do about a binary whose SQLite lacks FTS5, which
+// mattn/go-sqlite3 compiles in only under the build tag sqlite_fts5.
+const noFTS5 = "this binary was built without SQLite FTS5: build with `make build` or `go build -tags sqlite_fts5 ./cmd/gantry` (and test with `make test` or `go test -tags sqlite_fts5 ./...`)"
+
+// checkFTS5 fails with errkind.Unavailable when the SQLite library cannot
+// hold the search index.
+func checkFTS5(ctx context.Context, db *sqlx.DB) error {
+	var ok bool
+	if err := db.GetContext(ctx, &ok, "SELECT sqlite_compileoption_used('ENABLE_FTS5')"); err != nil {
+		return unavailable(err)
+	}
+	if !ok {
+		return errkind.New(errkind.Unavailable, "%s", noFTS5)
+	}
+	return nil
 }
 
 // sqliteDSN builds the URI that mattn/go-sqlite3 and SQLite both read:
@@ -40,7 +52,7 @@ func sqliteDSN(path string, params url.Values) string {
 // openSQLite opens the writer, migrates, then opens the readers: read-only
 // connections need the file (and its WAL) to exist before they open.
 func openSQLite(ctx context.Context, t target, logger *slog.Logger) (*DB, error) {
-	drv := sqliteDriver()
+	drv := &sqlite3.SQLiteDriver{}
 	common := url.Values{
 		"_busy_timeout":    {"5000"},
 		"_foreign_keys":    {"1"},
@@ -68,6 +80,10 @@ func openSQLite(ctx context.Context, t target, logger *slog.Logger) (*DB, error)
 	if err := write.PingContext(ctx); err != nil {
 		write.Close()
 		return nil, unavailableSQLite(t, err)
+	}
+	if err := checkFTS5(ctx, write); err != nil {
+		write.Close()
+		return nil, err
 	}
 	db := &DB{dialect: DialectSQLite, write: write, read: write, log: logger}
 	if err := db.migrate(ctx); err != nil {

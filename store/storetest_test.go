@@ -2,88 +2,32 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/gantryhq/gantry/catalog"
 	"github.com/gantryhq/gantry/catalog/ingest"
+	"github.com/gantryhq/gantry/internal/testdb"
 )
 
-// postgresEnv names the PostgreSQL server the suite may use.
-const postgresEnv = "GANTRY_TEST_POSTGRES"
-
-// engine gives each test case a fresh, empty database URL; ready skips
-// the test when the engine is not there.
+// engine is a database engine of internal/testdb as the suites here spell
+// it: ready skips the test when the engine is not there, and fresh gives
+// each test case a fresh, empty database URL.
 type engine struct {
 	name  string
 	ready func(t testing.TB)
 	fresh func(t testing.TB) string
 }
 
+// engines returns SQLite, and PostgreSQL when GANTRY_TEST_POSTGRES names a
+// server (see testdb).
 func engines() []engine {
-	return []engine{
-		{"sqlite", func(testing.TB) {}, freshSQLite},
-		{"postgres", needPostgres, freshPostgres},
+	var out []engine
+	for _, e := range testdb.Engines() {
+		out = append(out, engine{name: e.Name, ready: e.Need, fresh: e.URL})
 	}
-}
-
-// needPostgres skips the test unless GANTRY_TEST_POSTGRES names a server.
-func needPostgres(t testing.TB) {
-	if os.Getenv(postgresEnv) == "" {
-		t.Skipf("%s is not set, so the PostgreSQL half of the suite is skipped; set it to e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", postgresEnv)
-	}
-}
-
-// freshSQLite is a database file in the test's own temporary directory.
-func freshSQLite(t testing.TB) string {
-	return "sqlite:" + filepath.Join(t.TempDir(), "gantry.db")
-}
-
-// freshPostgres creates a schema of its own on the server named by
-// GANTRY_TEST_POSTGRES, points the URL's search_path at it, and drops it
-// when the test ends.
-func freshPostgres(t testing.TB) string {
-	needPostgres(t)
-	base := os.Getenv(postgresEnv)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("%s=%s: cannot connect: %v", postgresEnv, base, err)
-	}
-	defer conn.Close(ctx)
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "gantry_test_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("creating schema %s: %v", schema, err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("%s: %v", postgresEnv, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return out
 }
 
 // open opens url and closes it when the test ends.
