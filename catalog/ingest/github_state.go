@@ -88,6 +88,12 @@ type GitHubRepoExtra struct {
 	Meta RepoMeta `json:"meta"`
 	// Owner is the owner inference made at the last read of the tree.
 	Owner *InferredOwner `json:"owner,omitempty"`
+	// PathsKey identifies the paths (and infer) the files were found with;
+	// when the configuration changes, the tree is read again.
+	PathsKey string `json:"paths_key,omitempty"`
+	// Codeowners is the CODEOWNERS file the tree held, if any, and the
+	// owner of "*" it names.
+	Codeowners *CodeownersFile `json:"codeowners,omitempty"`
 	// FactFiles says which well-known files the tree held (README,
 	// SECURITY.md, ...), path by fact name, as of the last tree read.
 	FactFiles map[string]string `json:"fact_files,omitempty"`
@@ -96,6 +102,8 @@ type GitHubRepoExtra struct {
 	// Facts are the facts last read, at FactsReadAt.
 	Facts       map[string]any `json:"facts,omitempty"`
 	FactsReadAt time.Time      `json:"facts_read_at,omitzero"`
+	// FactRefs are the entities the facts were last recorded for.
+	FactRefs []string `json:"fact_refs,omitempty"`
 	// ETags of the conditional reads besides the tree, by name ("teams",
 	// "protection", "pulls", "runs"), with the answers they stood for.
 	ETags   map[string]string `json:"etags,omitempty"`
@@ -116,6 +124,15 @@ type RepoMeta struct {
 	Empty           bool      `json:"empty,omitempty"` // size 0 and no tree
 	OpenIssuesCount int       `json:"open_issues_count"`
 	UpdatedAt       time.Time `json:"updated_at,omitzero"`
+}
+
+// CodeownersFile is a repository's CODEOWNERS, as far as inference needs it.
+type CodeownersFile struct {
+	Path  string `json:"path"`
+	SHA   string `json:"sha"`
+	Owner string `json:"owner,omitempty"` // the ref owning "*", "" when none
+	// Notes are its syntax errors, "LINE: message".
+	Notes []string `json:"notes,omitempty"`
 }
 
 // InferredOwner is who an inferred entity names as owner, and why.

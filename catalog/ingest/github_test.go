@@ -1,0 +1,529 @@
+package ingest_test
+
+import (
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gantryhq/gantry/catalog"
+	"github.com/gantryhq/gantry/catalog/ingest"
+	"github.com/gantryhq/gantry/internal/errkind"
+	"github.com/gantryhq/gantry/internal/ghclient"
+	"github.com/gantryhq/gantry/internal/githubfake"
+)
+
+const checkoutDescriptor = `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: checkout
+  description:
+    $text: ./docs/summary.txt
+spec:
+  type: service
+  lifecycle: production
+  owner: group:default/payments
+  providesApis: [payments-api]
+---
+apiVersion: backstage.io/v1alpha1
+kind: Location
+metadata:
+  name: checkout-apis
+spec:
+  targets: ["./apis/*.yaml"]
+`
+
+const paymentsAPI = `apiVersion: backstage.io/v1alpha1
+kind: API
+metadata:
+  name: payments-api
+spec:
+  type: openapi
+  lifecycle: production
+  owner: group:default/payments
+  definition: "openapi: 3.0.0"
+`
+
+// acmeFixture is an organization with one repository of each kind the
+// source must handle.
+func acmeFixture() *githubfake.Fixture {
+	day := func(n int) time.Time { return time.Date(2025, 5, n, 12, 0, 0, 0, time.UTC) }
+	return &githubfake.Fixture{
+		Orgs: []githubfake.Org{{Login: "acme", Teams: []githubfake.Team{
+			{Slug: "payments", Members: []string{"alice"}, Repos: map[string]string{"checkout": "admin", "billing": "push"}},
+			{Slug: "core", Members: []string{"bob"}, Repos: map[string]string{"ledger": "admin", "search": "push"}},
+			{Slug: "readers", Repos: map[string]string{"ledger": "pull"}},
+		}}},
+		Repos: []githubfake.Repo{
+			{Owner: "acme", Name: "checkout", Description: "Takes the money", Language: "Go", PushedAt: day(20),
+				Files: map[string]string{
+					"catalog-info.yaml":        checkoutDescriptor,
+					"docs/summary.txt":         "Checkout: carts to orders",
+					"apis/payments.yaml":       paymentsAPI,
+					"README.md":                "# checkout\n",
+					"SECURITY.md":              "report to security@acme.dev\n",
+					".github/dependabot.yml":   "version: 2\n",
+					".github/workflows/ci.yml": "name: ci\non: push\njobs: {}\n",
+				},
+				Branches: []githubfake.Branch{{Name: "main", Protection: &githubfake.Protection{
+					RequiredPullRequestReviews: &githubfake.ReviewRules{RequiredApprovingReviewCount: 2},
+					RequiredStatusChecks:       &githubfake.StatusChecks{Strict: true, Contexts: []string{"ci"}},
+				}}, {Name: "feature", Commits: []githubfake.Commit{{Files: map[string]string{"x.txt": "x"}}}}},
+				Pulls: []githubfake.Pull{{Title: "Faster", Head: "feature", Base: "main", CreatedAt: day(10)},
+					{Title: "Later", Head: "feature", Base: "main", CreatedAt: day(25)}},
+				Runs: []githubfake.Run{{Workflow: ".github/workflows/ci.yml", Conclusion: "failure", CreatedAt: day(20)}},
+			},
+			{Owner: "acme", Name: "billing", Description: "Invoices", Topics: []string{"team-finance", "invoicing"},
+				CODEOWNERS: "# billing\n*   @acme/payments @carol\n/docs/ @acme/writers\n",
+				Files:      map[string]string{"README.md": "billing\n"}},
+			{Owner: "acme", Name: "search", Description: "Finds things", Language: "C++", Homepage: "search.acme.dev",
+				Topics: []string{"team-discovery", "full-text"}, Files: map[string]string{"main.cc": "int main(){}\n"}},
+			{Owner: "acme", Name: "ledger", Files: map[string]string{"ledger.go": "package ledger\n"}},
+			{Owner: "acme", Name: "orphan", Files: map[string]string{"x": "y"}},
+			{Owner: "acme", Name: "old", Archived: true, Files: map[string]string{"catalog-info.yaml": strings.Replace(paymentsAPI, "payments-api", "old-api", 1)}},
+			{Owner: "acme", Name: "empty"},
+			{Owner: "acme", Name: "broken", Files: map[string]string{"catalog-info.yaml": "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: [oops\n"}},
+		},
+	}
+}
+
+func TestGitHubSourceReadsDeclaredAndInferred(t *testing.T) {
+	e := newGHEnv(t, acmeFixture(), ingest.GitHubOptions{Infer: true})
+	res := e.sync()
+	want := []string{
+		"api:default/payments-api", "component:default/billing", "component:default/checkout",
+		"component:default/empty", "component:default/ledger", "component:default/orphan",
+		"component:default/search", "location:default/checkout-apis",
+	}
+	if got := e.refs(); !slices.Equal(got, want) {
+		t.Errorf("refs = %v\nwant %v", got, want)
+	}
+	// The malformed descriptor is reported as org/repo:path:line, and did
+	// not stop the organization.
+	if p := problems(res); !strings.Contains(p, "acme/broken:catalog-info.yaml:4: ") || len(res.Problems) != 1 {
+		t.Errorf("problems:\n%s", p)
+	}
+
+	checkout := e.entity("component:default/checkout")
+	if checkout.Metadata.Description != "Checkout: carts to orders" || checkout.Origin.File != "acme/checkout:catalog-info.yaml" ||
+		checkout.Annotation(catalog.AnnotationManagedByLocation) != "url:https://github.com/acme/checkout/blob/main/catalog-info.yaml" {
+		t.Errorf("checkout = %+v / %+v", checkout.Metadata, checkout.Origin)
+	}
+	api := e.entity("api:default/payments-api")
+	if api.Origin.File != "acme/checkout:apis/payments.yaml" || api.Origin.OriginLocation != "url:https://github.com/acme/checkout/blob/main/catalog-info.yaml" {
+		t.Errorf("api origin = %+v", api.Origin)
+	}
+
+	for _, tc := range []struct{ ref, owner, from string }{
+		{"component:default/billing", "group:default/payments", "CODEOWNERS"},
+		{"component:default/search", "group:default/discovery", "topic team-discovery"},
+		{"component:default/ledger", "group:default/core", "admin team"},
+		{"component:default/orphan", ingest.UnknownOwner, "the repository (no CODEOWNERS, team-* topic or admin team names an owner)"},
+	} {
+		got := e.entity(tc.ref)
+		if got == nil || got.SpecString("owner") != tc.owner || got.Annotation(catalog.AnnotationInferredFrom) != tc.from ||
+			got.Annotation(catalog.AnnotationInferred) != "true" {
+			t.Errorf("%s: owner %q from %q", tc.ref, got.SpecString("owner"), got.Annotation(catalog.AnnotationInferredFrom))
+		}
+	}
+	search := e.entity("component:default/search")
+	if !slices.Equal(search.Metadata.Tags, []string{"team-discovery", "full-text", "c++"}) ||
+		search.Annotation(catalog.AnnotationProjectSlug) != "acme/search" ||
+		search.Annotation(catalog.AnnotationSourceLocation) != "url:https://github.com/acme/search/tree/main/" ||
+		len(search.Metadata.Links) != 2 || search.Metadata.Links[0].URL != "https://search.acme.dev" ||
+		search.Metadata.Description != "Finds things" {
+		t.Errorf("search = %+v", search.Metadata)
+	}
+}
+
+func TestWhoOwnsAnswersForARepositoryWithoutDescriptor(t *testing.T) {
+	e := newGHEnv(t, acmeFixture(), ingest.GitHubOptions{Infer: true})
+	e.sync()
+	for _, q := range []string{"billing", "acme/billing", "https://github.com/acme/billing"} {
+		ans, err := e.cat.WhoOwns(e.ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ans.Matches) != 1 {
+			t.Fatalf("%s: %d matches", q, len(ans.Matches))
+		}
+		m := ans.Matches[0]
+		if m.Owner == nil || m.Owner.Ref != "group:default/payments" || m.Provenance != "inferred from CODEOWNERS" || !m.Inferred || m.Repo != "acme/billing" {
+			t.Errorf("%s: owner %+v, provenance %q, repo %q", q, m.Owner, m.Provenance, m.Repo)
+		}
+	}
+	ans, _ := e.cat.WhoOwns(e.ctx, "checkout")
+	if m := ans.Matches[0]; m.Provenance != "declared in acme/checkout:catalog-info.yaml" || m.Inferred {
+		t.Errorf("checkout provenance %q", m.Provenance)
+	}
+}
+
+func TestGitHubResyncWithNothingChangedCostsOnlyConditionalListCalls(t *testing.T) {
+	e := newGHEnv(t, acmeFixture(), ingest.GitHubOptions{Infer: true})
+	e.sync()
+	e.calls()
+	e.state.reset()
+	res := e.sync()
+	c := e.calls()
+	if c.Total != 1 || c.Route(routeList).NotModified != 1 || c.Charged != 0 {
+		t.Errorf("re-sync calls = %+v (charged %d), want one 304", c.Routes, c.Charged)
+	}
+	if res.Changed() || res.Skipped != res.Files-1 || e.state.total() != 0 {
+		// The broken descriptor is read again (from the stored blob).
+		t.Errorf("re-sync: %+v, state writes %v", res, e.state.writes)
+	}
+}
+
+func TestGitHubChangesBetweenSyncs(t *testing.T) {
+	e := newGHEnv(t, acmeFixture(), ingest.GitHubOptions{Infer: true})
+	e.sync()
+	e.calls()
+	e.clock.Advance(time.Hour)
+	// A push changing only the API file: one tree and one blob.
+	if _, err := e.fake.PushFiles("acme", "checkout", "main", map[string]string{"apis/payments.yaml": strings.Replace(paymentsAPI, "openapi: 3.0.0", "openapi: 3.1.0", 1)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	res := e.sync()
+	c := e.calls()
+	if c.Route(routeTree).OK != 1 || c.Route(routeBlob).OK != 1 || res.Updated != 1 {
+		t.Errorf("after a push: calls %+v, result %+v", c.Routes, res)
+	}
+
+	// Renamed and deleted repositories.
+	if err := e.fake.RenameRepo("acme", "search", "search-svc"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.fake.DeleteRepo("acme", "ledger"); err != nil {
+		t.Fatal(err)
+	}
+	res = e.sync()
+	refs := e.refs()
+	if slices.Contains(refs, "component:default/search") || !slices.Contains(refs, "component:default/search-svc") ||
+		slices.Contains(refs, "component:default/ledger") || res.Removed != 2 || res.Added != 1 {
+		t.Errorf("after rename and delete: %v, result %+v", refs, res)
+	}
+	if f, _ := e.db.Facts(e.ctx, "component:default/ledger"); len(f) != 0 {
+		t.Errorf("the deleted repository's facts are kept: %v", f)
+	}
+	if f, _ := e.db.Facts(e.ctx, "component:default/search-svc"); f["github"].Facts["repo"] != "acme/search-svc" {
+		t.Errorf("renamed repository's facts: %v", f)
+	}
+
+	// A descriptor appears where an inferred entity was: the declaration
+	// replaces it.
+	if _, err := e.fake.PushFiles("acme", "orphan", "main", map[string]string{"catalog-info.yaml": "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: orphan\nspec:\n  type: library\n  lifecycle: experimental\n  owner: group:default/core\n"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.sync()
+	if o := e.entity("component:default/orphan"); o.Annotation(catalog.AnnotationInferred) != "" || o.SpecString("owner") != "group:default/core" {
+		t.Errorf("orphan = %+v", o.Metadata.Annotations)
+	}
+}
+
+func TestGitHubRenameDuringSyncFollowsTheRedirect(t *testing.T) {
+	e := newGHEnv(t, acmeFixture(), ingest.GitHubOptions{Infer: true})
+	e.sync()
+	e.clock.Advance(time.Hour)
+	if _, err := e.fake.PushFiles("acme", "checkout", "main", map[string]string{"README.md": "# new\n"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.calls()
+	// The tree is asked for by the name the list gave; the repository is
+	// renamed in between, and GitHub answers 301 to its new address.
+	e.fake.SetLatency(routeList, 0)
+	done := make(chan error, 1)
+	go func() {
+		// rename as soon as the list was answered
+		for e.fake.Calls().Route(routeList).Total() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		done <- e.fake.RenameRepo("acme", "checkout", "checkout-svc")
+	}()
+	e.fake.SetLatency(routeTree, 50*time.Millisecond)
+	res := e.sync()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if e.entity("component:default/checkout") == nil || len(res.Problems) != 1 {
+		t.Errorf("after a rename mid-sync: %v\n%s", e.refs(), problems(res))
+	}
+	if c := e.calls(); c.Route(routeTree).Redirected != 1 || c.Route("GET /repositories/{id}/git/trees/{sha}").OK != 1 {
+		t.Errorf("the rename was not met: %+v", c.Routes)
+	}
+}
+
+func TestGitHubInferredNeverReplacesDeclared(t *testing.T) {
+	f := acmeFixture()
+	// Another repository declares "billing"; the inferred one must yield.
+	f.Repos = append(f.Repos, githubfake.Repo{Owner: "acme", Name: "zz-platform", Files: map[string]string{"catalog-info.yaml": "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: billing\nspec:\n  type: service\n  lifecycle: production\n  owner: group:default/platform\n"}})
+	e := newGHEnv(t, f, ingest.GitHubOptions{Infer: true})
+	res := e.sync()
+	b := e.entity("component:default/billing")
+	if b.Annotation(catalog.AnnotationInferred) != "" || b.Origin.File != "acme/zz-platform:catalog-info.yaml" {
+		t.Errorf("billing = %+v", b.Origin)
+	}
+	if strings.Contains(problems(res), "already defined") {
+		t.Errorf("the inferred entity was offered anyway:\n%s", problems(res))
+	}
+	// Another source declares "orphan": the github source does not offer
+	// its inferred one.
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "catalog-info.yaml"), []byte("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: orphan\nspec:\n  type: service\n  lifecycle: production\n  owner: group:default/ops\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fresh := newGHEnv(t, acmeFixture(), ingest.GitHubOptions{Infer: true})
+	if _, err := ingest.NewSyncer(fresh.db, nil).Sync(fresh.ctx, ingest.NewDirSource("files", dir, "")); err != nil {
+		t.Fatal(err)
+	}
+	res = fresh.sync()
+	if o := fresh.entity("component:default/orphan"); o.Origin.Source != "files" || strings.Contains(problems(res), "orphan") {
+		t.Errorf("orphan from %s; problems:\n%s", o.Origin.Source, problems(res))
+	}
+}
+
+func TestGitHubMissingPermissionNamesIt(t *testing.T) {
+	f := acmeFixture()
+	f.Tokens = []githubfake.Token{{Token: "meta", Permissions: map[string]string{"metadata": "read"}}}
+	e := newGHEnv(t, f, ingest.GitHubOptions{Infer: true})
+	_, err := e.syncer.Sync(e.ctx, e.src)
+	var pe *ghclient.PermissionError
+	if !errors.As(err, &pe) || pe.Permission != "contents=read" || !strings.Contains(err.Error(), `"Contents: read"`) || !errors.Is(err, errkind.Forbidden) {
+		t.Fatalf("err = %v", err)
+	}
+
+	// Contents but no administration: the catalog syncs, branch
+	// protection is unknown, and the missing permission is said once.
+	f = acmeFixture()
+	f.Tokens = []githubfake.Token{{Token: "contents", Permissions: map[string]string{"metadata": "read", "contents": "read", "pull_requests": "read", "actions": "read", "members": "read"}}}
+	e = newGHEnv(t, f, ingest.GitHubOptions{Infer: true})
+	res := e.sync()
+	if n := notes(res); strings.Count(n, `lacks the "Administration: read" permission`) != 1 {
+		t.Errorf("notes:\n%s", n)
+	}
+	facts, _ := e.db.Facts(e.ctx, "component:default/checkout")
+	gh := facts["github"].Facts
+	if _, ok := gh["branch_protected"]; ok || gh["unknown"].(map[string]any)["branch_protected"] != "needs the administration=read permission" {
+		t.Errorf("facts = %v", gh)
+	}
+}
+
+func TestGitHubServerErrorMidSyncRemovesNothing(t *testing.T) {
+	e := newGHEnv(t, acmeFixture(), ingest.GitHubOptions{Infer: true})
+	e.sync()
+	before := e.refs()
+	e.clock.Advance(time.Hour)
+	for _, r := range []string{"checkout", "search"} {
+		if _, err := e.fake.PushFiles("acme", r, "main", map[string]string{"new.txt": "x"}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.fake.DeleteRepo("acme", "ledger"); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.FailNext(routeTree, http.StatusInternalServerError, 100)
+	_, err := e.syncer.Sync(e.ctx, e.src)
+	if !errors.Is(err, errkind.Unavailable) || !strings.Contains(err.Error(), "500") {
+		t.Errorf("err = %v", err)
+	}
+	if got := e.refs(); !slices.Equal(got, before) {
+		t.Errorf("after the failed sync: %v, want %v", got, before)
+	}
+	// The next run, with GitHub well again, catches up.
+	for range 100 {
+		if _, err := e.syncer.Sync(e.ctx, e.src); err == nil {
+			break
+		}
+	}
+	res := e.sync()
+	if slices.Contains(e.refs(), "component:default/ledger") {
+		t.Errorf("the next run did not catch up: %v %+v", e.refs(), res)
+	}
+}
+
+func TestGitHubEmptyOrganization(t *testing.T) {
+	f := &githubfake.Fixture{Orgs: []githubfake.Org{{Login: "acme"}}}
+	e := newGHEnv(t, f, ingest.GitHubOptions{Infer: true})
+	res := e.sync()
+	if res.Files != 0 || len(e.refs()) != 0 || e.calls().Route(routeList).OK != 1 {
+		t.Errorf("empty org: %+v", res)
+	}
+	// An organization that becomes empty loses its entities.
+	e2 := newGHEnv(t, acmeFixture(), ingest.GitHubOptions{Infer: true})
+	e2.sync()
+	for _, r := range e2.fake.Repos("acme") {
+		if err := e2.fake.DeleteRepo("acme", r.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e2.sync()
+	if refs := e2.refs(); len(refs) != 0 {
+		t.Errorf("after every repository was deleted: %v", refs)
+	}
+}
+
+func TestGitHubCodeownersWithSyntaxErrors(t *testing.T) {
+	f := &githubfake.Fixture{Orgs: []githubfake.Org{{Login: "acme"}}, Repos: []githubfake.Repo{{Owner: "acme", Name: "tools",
+		CODEOWNERS: "* @acme/platform\n!secret @acme/sec\n*.go user-without-at\n[abc].txt @acme/x\n* @acme/tools-team  # the default\n"}}}
+	e := newGHEnv(t, f, ingest.GitHubOptions{Infer: true})
+	res := e.sync()
+	tools := e.entity("component:default/tools")
+	if tools.SpecString("owner") != "group:default/tools-team" || tools.Annotation(catalog.AnnotationInferredFrom) != "CODEOWNERS" {
+		t.Errorf("owner %q", tools.SpecString("owner"))
+	}
+	n := notes(res)
+	for _, want := range []string{"acme/tools:.github/CODEOWNERS:2: CODEOWNERS: pattern \"!secret\"", "acme/tools:.github/CODEOWNERS:3: CODEOWNERS: invalid owner \"user-without-at\"", "acme/tools:.github/CODEOWNERS:4:"} {
+		if !strings.Contains(n, want) {
+			t.Errorf("notes lack %q:\n%s", want, n)
+		}
+	}
+	if len(res.Problems) != 0 {
+		t.Errorf("CODEOWNERS errors are problems:\n%s", problems(res))
+	}
+}
+
+func TestGitHubBigAndTruncatedTrees(t *testing.T) {
+	files := map[string]string{}
+	for i := range 5000 {
+		files["pkg/dir"+itoa(i%50)+"/file"+itoa(i)+".go"] = "package x\n"
+	}
+	for _, svc := range []string{"a", "b", "c"} {
+		files["services/"+svc+"/catalog-info.yaml"] = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc-" + svc + "\nspec:\n  type: service\n  lifecycle: production\n  owner: group:default/x\n"
+	}
+	for _, limit := range []int{0, 100} {
+		f := &githubfake.Fixture{Orgs: []githubfake.Org{{Login: "acme"}}, Limits: githubfake.Limits{TreeEntries: limit},
+			Repos: []githubfake.Repo{{Owner: "acme", Name: "mono", Files: files}}}
+		e := newGHEnv(t, f, ingest.GitHubOptions{Paths: []string{"services/*/catalog-info.yaml"}, FactsTTL: -1})
+		e.sync()
+		if refs := e.refs(); !slices.Equal(refs, []string{"component:default/svc-a", "component:default/svc-b", "component:default/svc-c"}) {
+			t.Errorf("limit %d: refs %v", limit, refs)
+		}
+		c := e.calls()
+		trees := c.Route(routeTree).OK
+		switch {
+		case limit == 0 && trees != 1: // 5,003 files in one answer
+			t.Errorf("5,003 files: %d tree calls", trees)
+		case limit == 100 && (trees < 3 || trees > 10): // root, services, services/a..c, .github, docs…
+			t.Errorf("truncated tree: %d tree calls", trees)
+		}
+		if b := c.Route(routeBlob).OK; b != 3 {
+			t.Errorf("limit %d: %d blobs read", limit, b)
+		}
+	}
+}
+
+func TestGitHubSecondaryLimitMidSyncWaitsAndResumes(t *testing.T) {
+	e := newGHEnv(t, acmeFixture(), ingest.GitHubOptions{Infer: true})
+	e.fake.SecondaryLimitNext(routeTree, 40*time.Second, 2)
+	res := e.sync()
+	if len(e.refs()) != 8 || e.clock.slept < 80*time.Second || len(res.Problems) != 1 {
+		t.Errorf("refs %d, waited %s", len(e.refs()), e.clock.slept)
+	}
+}
+
+func TestGitHubFacts(t *testing.T) {
+	e := newGHEnv(t, acmeFixture(), ingest.GitHubOptions{Infer: true, FactsTTL: 24 * time.Hour})
+	e.sync()
+	c := e.calls()
+	facts, err := e.db.Facts(e.ctx, "component:default/checkout")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gh := facts["github"]
+	want := map[string]any{"has_readme": true, "has_codeowners": false, "has_security_md": true, "has_dependabot": true,
+		"has_renovate": false, "has_dependency_updates": true, "branch_protected": true, "required_reviews": float64(2),
+		"open_pull_requests": float64(2), "oldest_open_pull_request_days": float64(22), "latest_run_conclusion": "failure",
+		"archived": false, "visibility": "public", "days_since_push": float64(12), "repo": "acme/checkout"}
+	for k, v := range want {
+		if got := gh.Facts[k]; got != v {
+			t.Errorf("%s = %v (%T), want %v", k, got, got, v)
+		}
+	}
+	if checks := gh.Facts["required_status_checks"].([]any); len(checks) != 1 || checks[0] != "ci" || !gh.ReadAt.Equal(e.clock.Now()) {
+		t.Errorf("checks %v, read at %v", checks, gh.ReadAt)
+	}
+	if api, _ := e.db.Facts(e.ctx, "api:default/payments-api"); api["github"].Facts["repo"] != "acme/checkout" {
+		t.Errorf("the API of the repository has no facts")
+	}
+	if loc, _ := e.db.Facts(e.ctx, "location:default/checkout-apis"); len(loc) != 0 {
+		t.Errorf("a Location got facts")
+	}
+	if b, _ := e.db.Facts(e.ctx, "component:default/billing"); b["github"].Facts["has_codeowners"] != true || b["github"].Facts["open_pull_requests"] != float64(0) {
+		t.Errorf("billing facts %v", b["github"].Facts)
+	}
+	// Calls: protection for each non-empty repository, pulls only where
+	// the list counts open ones, runs only where the tree has workflows.
+	if p, pr, r := c.Route(routeProtection).Total(), c.Route(routePulls).Total(), c.Route(routeRuns).Total(); p != 6 || pr != 1 || r != 1 {
+		t.Errorf("facts calls: protection %d, pulls %d, runs %d", p, pr, r)
+	}
+
+	// Within the TTL: no facts call. After it: all conditional, 304.
+	e.clock.Advance(23 * time.Hour)
+	e.sync()
+	if c := e.calls(); c.Total != 1 {
+		t.Errorf("within the TTL: %+v", c.Routes)
+	}
+	e.clock.Advance(2 * time.Hour)
+	e.sync()
+	c = e.calls()
+	if c.Route(routeRuns).NotModified != 1 || c.Route(routePulls).NotModified != 1 || c.Route(routeProtection).NotModified != 1 || c.Route(routeTree).Total() != 0 {
+		t.Errorf("after the TTL: %+v", c.Routes)
+	}
+	facts, _ = e.db.Facts(e.ctx, "component:default/checkout")
+	if facts["github"].Facts["days_since_push"] != float64(13) || !facts["github"].ReadAt.Equal(e.clock.Now()) {
+		t.Errorf("refreshed facts %v at %v", facts["github"].Facts["days_since_push"], facts["github"].ReadAt)
+	}
+}
+
+func TestGitHubFactsBudgetDefersTheRest(t *testing.T) {
+	e := newGHEnv(t, acmeFixture(), ingest.GitHubOptions{Infer: true, FactsMaxCalls: 3})
+	e.sync()
+	st := e.src.LastStats()
+	if st.FactCalls > 3 || st.FactsDeferred == 0 {
+		t.Errorf("stats %+v", st)
+	}
+	for range 5 {
+		e.sync()
+	}
+	if st := e.src.LastStats(); st.FactsDeferred != 0 {
+		t.Errorf("facts never caught up: %+v", st)
+	}
+	if f, _ := e.db.Facts(e.ctx, "component:default/search"); f["github"].Facts == nil {
+		t.Error("search has no facts")
+	}
+}
+
+func TestGitHubMalformedDescriptorKeepsItsEntitiesAndNotTheOrg(t *testing.T) {
+	f := acmeFixture()
+	e := newGHEnv(t, f, ingest.GitHubOptions{Infer: true})
+	e.sync()
+	e.clock.Advance(time.Hour)
+	if _, err := e.fake.PushFiles("acme", "checkout", "main", map[string]string{"catalog-info.yaml": "kind: Component\nmetadata: {name: [\n"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.fake.DeleteRepo("acme", "orphan"); err != nil {
+		t.Fatal(err)
+	}
+	res := e.sync()
+	refs := e.refs()
+	if !slices.Contains(refs, "component:default/checkout") || !slices.Contains(refs, "api:default/payments-api") || slices.Contains(refs, "component:default/orphan") {
+		t.Errorf("refs %v", refs)
+	}
+	if !strings.Contains(problems(res), "acme/checkout:catalog-info.yaml:2:") || res.Kept < 2 {
+		t.Errorf("result %+v\n%s", res, problems(res))
+	}
+	if e.entity("component:default/checkout").Origin.Flag == "" {
+		t.Error("the kept entity is not flagged")
+	}
+}
+
+func itoa(i int) string {
+	const digits = "0123456789"
+	if i < 10 {
+		return digits[i : i+1]
+	}
+	return itoa(i/10) + digits[i%10:i%10+1]
+}
