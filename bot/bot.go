@@ -82,6 +82,8 @@ type Bot struct {
 	notices chan struct{} // bounds the goroutines telling people "busy"
 
 	mu        sync.Mutex
+	inFlight  int           // handlers queued or running
+	idle      chan struct{} // closed while inFlight is 0
 	started   bool
 	botUserID string
 	connected bool
@@ -149,7 +151,9 @@ func New(opts Options) (*Bot, error) {
 		once:    newOnceSet(opts.Clock, 10*time.Minute, 10000),
 		events:  newOnceSet(opts.Clock, time.Hour, 50000),
 		notices: make(chan struct{}, 8),
+		idle:    make(chan struct{}),
 	}
+	close(b.idle)
 	b.registerBuiltins()
 	return b, nil
 }
@@ -237,6 +241,34 @@ func (b *Bot) setConnected(ok bool, why string) {
 		b.metrics.Connected.Set(1)
 	} else {
 		b.metrics.Connected.Set(0)
+	}
+}
+
+// track counts a handler in (+1) or out (-1) of flight.
+func (b *Bot) track(delta int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.inFlight += delta
+	b.metrics.InFlight.Set(float64(b.inFlight))
+	switch {
+	case b.inFlight == 0:
+		close(b.idle)
+	case b.inFlight == delta && delta > 0:
+		b.idle = make(chan struct{})
+	}
+}
+
+// Idle waits until no handler is queued or running, or ctx ends: what a
+// test waits for before reading what the handlers did.
+func (b *Bot) Idle(ctx context.Context) error {
+	b.mu.Lock()
+	idle := b.idle
+	b.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

@@ -66,7 +66,14 @@ type Request struct {
 	bot      *Bot
 	userOnce sync.Once
 	user     *catalog.Entity
+	// acked is closed once the envelope is acked: handlers start after it,
+	// so Slack hears the ack before anything the handler does.
+	acked     chan struct{}
+	ackedOnce sync.Once
 }
+
+// markAcked lets the request's handler start.
+func (r *Request) markAcked() { r.ackedOnce.Do(func() { close(r.acked) }) }
 
 // User is the Slack user who acted.
 type User struct {

@@ -136,7 +136,7 @@ func (b *Bot) onEvent(ctx context.Context, sm *socketmode.Client, evt socketmode
 
 // newRequest starts a Request for an envelope.
 func (b *Bot) newRequest(req *socketmode.Request, typ string) *Request {
-	r := &Request{Type: typ, bot: b}
+	r := &Request{Type: typ, bot: b, acked: make(chan struct{})}
 	if req != nil {
 		r.EnvelopeID, r.RetryAttempt = req.EnvelopeID, req.RetryAttempt
 	}
@@ -179,13 +179,14 @@ func (b *Bot) ack(sm *socketmode.Client, req *socketmode.Request, start time.Tim
 
 // submit queues a handler; false means the pool is full.
 func (b *Bot) submit(ctx context.Context, r *Request, h HandlerFunc) bool {
-	b.metrics.InFlight.Inc()
+	b.track(+1)
 	ok := b.pool.trySubmit(func() {
-		defer b.metrics.InFlight.Dec()
+		defer b.track(-1)
+		<-r.acked
 		b.runHandler(ctx, r, h)
 	})
 	if !ok {
-		b.metrics.InFlight.Dec()
+		b.track(-1)
 		b.metrics.HandlerErrors.WithLabelValues(r.Route, "busy").Inc()
 		r.Log.Warn("all workers busy and the queue full; telling the person to retry",
 			"workers", b.opts.Workers, "queue", b.opts.QueueSize)
@@ -238,6 +239,7 @@ func (b *Bot) onSlashCommand(ctx context.Context, sm *socketmode.Client, evt soc
 		return
 	}
 	r := b.newRequest(evt.Request, "slash_commands")
+	defer r.markAcked()
 	r.Command, r.Text = strings.ToLower(cmd.Command), cmd.Text
 	r.User = User{ID: cmd.UserID, Name: cmd.UserName}
 	r.Channel = Channel{ID: cmd.ChannelID, Name: cmd.ChannelName}
@@ -265,6 +267,7 @@ func (b *Bot) onInteractive(ctx context.Context, sm *socketmode.Client, evt sock
 		return
 	}
 	r := b.newRequest(evt.Request, string(cb.Type))
+	defer r.markAcked()
 	r.User = User{ID: cb.User.ID, Name: cb.User.Name}
 	r.Channel = Channel{ID: cb.Channel.ID, Name: cb.Channel.Name}
 	r.TriggerID, r.ResponseURL, r.Interaction = cb.TriggerID, cb.ResponseURL, &cb
@@ -408,6 +411,7 @@ func (b *Bot) onEventsAPI(ctx context.Context, sm *socketmode.Client, evt socket
 		return
 	}
 	r := b.newRequest(evt.Request, ev.InnerEvent.Type)
+	defer r.markAcked()
 	r.Event = &ev
 	h, known := b.router.event(ev.InnerEvent.Type)
 	kind := ev.InnerEvent.Type

@@ -119,3 +119,20 @@ func (c *Clock) WaitSleepers(ctx context.Context, n int) error {
 		}
 	}
 }
+
+// AutoAdvance moves the clock forward whenever something sleeps on it, to
+// the earliest sleeper's wake-up time, until ctx ends: waits (pacing,
+// Retry-After) still happen in order and are still measured on the clock,
+// but take no real time. Use it for tests that are not about the waits.
+func (c *Clock) AutoAdvance(ctx context.Context) {
+	go func() {
+		for {
+			if err := c.WaitSleepers(ctx, 1); err != nil {
+				return
+			}
+			if s := c.Sleeping(); len(s) > 0 {
+				c.Advance(max(s[0], 0))
+			}
+		}
+	}()
+}
