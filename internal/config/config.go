@@ -67,6 +67,9 @@ type Source struct {
 	// Root bounds the files a file source's Locations and substitutions may
 	// read; default the folder of Path.
 	Root string `yaml:"root"`
+	// GitHubSource holds the fields of a github source (org or user,
+	// paths, infer, include_archived, facts_ttl, facts_max_calls).
+	GitHubSource `yaml:",inline"`
 
 	line int
 }
@@ -237,10 +240,12 @@ func (c *Config) validate() error {
 			if s.Path == "" {
 				errs = append(errs, at+": "+label+".path is required for a "+s.Type+" source")
 			}
+		case "github":
+			errs = append(errs, s.GitHubSource.validate(at, label)...)
 		case "":
-			errs = append(errs, at+": "+label+".type is required (file or dir)")
+			errs = append(errs, at+": "+label+".type is required (file, dir or github)")
 		default:
-			errs = append(errs, fmt.Sprintf("%s: %s.type %q is not a source type (file or dir)", at, label, s.Type))
+			errs = append(errs, fmt.Sprintf("%s: %s.type %q is not a source type (file, dir or github)", at, label, s.Type))
 		}
 	}
 	switch c.Log.Level {
