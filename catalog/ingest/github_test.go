@@ -527,3 +527,35 @@ func itoa(i int) string {
 	}
 	return itoa(i/10) + digits[i%10:i%10+1]
 }
+
+func TestGitHubAdoptOpensAPullRequest(t *testing.T) {
+	e := newGHEnv(t, acmeFixture(), ingest.GitHubOptions{Infer: true})
+	ad, err := e.src.Adopt(e.ctx, "acme/billing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ad.Created || ad.Owner.Ref != "group:default/payments" || !strings.Contains(ad.PullRequest, "/acme/billing/pull/") {
+		t.Errorf("adoption = %+v", ad)
+	}
+	body, ok := e.fake.File("acme", "billing", ingest.AdoptBranch, "catalog-info.yaml")
+	if !ok || !strings.Contains(body, "owner: group:default/payments") || strings.Contains(body, "gantry.dev/inferred") {
+		t.Errorf("catalog-info.yaml on the branch:\n%s", body)
+	}
+	parsed := catalog.ParseFile("x", []byte(body), catalog.ParseOptions{})
+	if len(parsed.Problems) != 0 || len(parsed.Entities) != 1 || parsed.Entities[0].Metadata.Name != "billing" {
+		t.Errorf("the generated descriptor does not parse cleanly: %v", parsed.Problems)
+	}
+	if pulls := e.fake.Pulls("acme", "billing"); len(pulls) != 1 || pulls[0].Head != ingest.AdoptBranch || pulls[0].Base != "main" {
+		t.Errorf("pulls = %+v", pulls)
+	}
+	again, err := e.src.Adopt(e.ctx, "acme/billing")
+	if err != nil || again.Created || again.Number != ad.Number {
+		t.Errorf("second adoption: %+v, %v", again, err)
+	}
+	if _, err := e.src.Adopt(e.ctx, "acme/checkout"); !errors.Is(err, errkind.Conflict) {
+		t.Errorf("adopting a declared repository: %v", err)
+	}
+	if _, err := e.src.Adopt(e.ctx, "acme/nope"); !errors.Is(err, errkind.NotFound) {
+		t.Errorf("adopting a missing repository: %v", err)
+	}
+}
