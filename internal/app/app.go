@@ -26,6 +26,8 @@ type App struct {
 	DB      *store.DB
 	Catalog *catalog.Catalog
 	Syncer  *ingest.Syncer
+
+	gh githubDeps // the shared GitHub client and sync bookkeeping (github.go)
 }
 
 // Open opens the store (applying migrations) and builds the catalog.
@@ -56,6 +58,8 @@ func (a *App) Sources() []ingest.Source {
 			out = append(out, fs)
 		case "dir":
 			out = append(out, ingest.NewDirSource(s.Name, a.Config.Resolve(s.Path), s.Glob))
+		case "github":
+			out = append(out, a.githubSource(s))
 		}
 	}
 	return out
@@ -72,7 +76,7 @@ func (a *App) Sync(ctx context.Context, only string) ([]ingest.Result, error) {
 			continue
 		}
 		found = true
-		res, err := a.Syncer.Sync(ctx, src)
+		res, err := a.syncSource(ctx, src)
 		results = append(results, res)
 		if err != nil {
 			errs = append(errs, err)
