@@ -15,6 +15,7 @@ func newCatalogCommand(g *globals) *cobra.Command {
 		Short: "Validate, sync and query the catalog",
 	}
 	cmd.AddCommand(newValidateCommand(g), newSyncCommand(g), newGetCommand(g), newQueryCommand(g))
+	cmd.AddCommand(newAdoptCommand(g))
 	return cmd
 }
 

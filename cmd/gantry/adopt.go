@@ -1,0 +1,38 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+func newAdoptCommand(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "adopt ORG/REPO",
+		Short: "Open a pull request adding catalog-info.yaml to a repository, with what Gantry inferred for it",
+		Long: `Open a pull request in ORG/REPO that adds catalog-info.yaml holding what Gantry
+inferred for the repository (owner from CODEOWNERS, a team-* topic or the admin
+team; description, topics as tags, language, links), so that its team owns the
+description from then on. The repository's organization must be read by a
+github source. Running it again returns the open pull request. The GitHub
+credentials need contents and pull_requests write on the repository.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			ad, err := a.Adopt(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			if ad.Created {
+				fmt.Fprintf(g.stdout, "Opened %s\n", ad.PullRequest)
+			} else {
+				fmt.Fprintf(g.stdout, "An adoption pull request is already open: %s\n", ad.PullRequest)
+			}
+			return nil
+		},
+	}
+}
