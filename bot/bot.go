@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -80,6 +81,11 @@ type Bot struct {
 	cat     Catalog
 	pool    *pool
 	notices chan struct{} // bounds the goroutines telling people "busy"
+
+	// lastEnvelope is when the read loop last handled an envelope (unix
+	// nanoseconds): handlers hold back while a burst is being acked (see
+	// waitForAcks).
+	lastEnvelope atomic.Int64
 
 	mu        sync.Mutex
 	inFlight  int           // handlers queued or running

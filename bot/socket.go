@@ -172,6 +172,7 @@ func (b *Bot) ack(sm *socketmode.Client, req *socketmode.Request, start time.Tim
 		err = sm.Ack(*req)
 	}
 	b.metrics.AckLatency.Observe(time.Since(start).Seconds())
+	b.lastEnvelope.Store(time.Now().UnixNano())
 	if err != nil {
 		b.log.Error("could not ack an envelope", "envelope_id", req.EnvelopeID, "err", err)
 	}
@@ -183,6 +184,7 @@ func (b *Bot) submit(ctx context.Context, r *Request, h HandlerFunc) bool {
 	ok := b.pool.trySubmit(func() {
 		defer b.track(-1)
 		<-r.acked
+		b.waitForAcks()
 		b.runHandler(ctx, r, h)
 	})
 	if !ok {
@@ -192,6 +194,31 @@ func (b *Bot) submit(ctx context.Context, r *Request, h HandlerFunc) bool {
 			"workers", b.opts.Workers, "queue", b.opts.QueueSize)
 	}
 	return ok
+}
+
+// During a burst the acks go first: a handler about to start waits while
+// envelopes keep arriving (one in the last ackQuiet), for at most
+// maxAckPriority. Acks have Slack's 3 s deadline and cost microseconds;
+// handlers cost milliseconds of CPU each, and running hundreds of them at
+// once would slow the acks of the envelopes still being read. The bound
+// keeps sustained load from starving handlers; a lone command waits at
+// most ackQuiet.
+const (
+	ackQuiet       = 300 * time.Microsecond
+	maxAckPriority = 25 * time.Millisecond
+)
+
+// waitForAcks holds a handler back while the read loop is busy acking.
+func (b *Bot) waitForAcks() {
+	deadline := time.Now().Add(maxAckPriority)
+	for {
+		now := time.Now()
+		since := now.Sub(time.Unix(0, b.lastEnvelope.Load()))
+		if since >= ackQuiet || !now.Before(deadline) {
+			return
+		}
+		time.Sleep(min(ackQuiet-since, deadline.Sub(now)))
+	}
 }
 
 // runHandler runs h, recovering from a panic, and reports a failure to the

@@ -69,7 +69,7 @@ func ParseText(s string) []Token {
 		}
 		s = s[i:]
 		if s[0] == '<' {
-			if end := strings.IndexByte(s, '>'); end > 0 {
+			if end := strings.IndexByte(s, '>'); end > 1 {
 				out = append(out, special(s[1:end]))
 				s = s[end+1:]
 				continue
@@ -125,10 +125,11 @@ func unescape(s string) string {
 // @name or @U123, channels as #name, links as their label, entities
 // decoded, white space collapsed.
 func PlainText(s string) string {
-	toks := ParseText(s)
-	parts := make([]string, len(toks))
-	for i, t := range toks {
-		parts[i] = t.String()
+	var parts []string
+	for _, t := range ParseText(s) {
+		if p := strings.TrimSpace(t.String()); p != "" {
+			parts = append(parts, p)
+		}
 	}
 	return strings.Join(parts, " ")
 }

@@ -156,9 +156,9 @@ func personText(p catalog.Person, ids map[string]string) string {
 		name = refShort(p.Ref)
 	}
 	if p.Email != "" {
-		return fmt.Sprintf("*%s* (<mailto:%s|%s>)", esc(name), esc(p.Email), esc(p.Email))
+		return fmt.Sprintf("*%s* (<mailto:%s|%s>)", nm(name), nm(p.Email), nm(p.Email))
 	}
-	return "*" + esc(name) + "*"
+	return "*" + nm(name) + "*"
 }
 
 // people lists persons, at most maxListedPeople, saying how many more.
@@ -195,7 +195,7 @@ func refKind(ref string) string {
 func summaryList(items []catalog.Summary, budget int) string {
 	var b strings.Builder
 	for i, s := range items {
-		part := esc(s.Title)
+		part := nm(s.Title)
 		if !strings.EqualFold(s.Kind, "component") {
 			part += " (" + strings.ToLower(s.Kind) + ")"
 		}
@@ -270,3 +270,7 @@ func readPage(value string) (pageState, bool) {
 	}
 	return p, true
 }
+
+// nm shows a name, a title, a channel or an address from the catalog:
+// escaped, and short enough that a list of them keeps its last lines.
+func nm(s string) string { return esc(clip(s, 100)) }

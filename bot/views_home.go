@@ -39,7 +39,7 @@ func HomeTab(v HomeView) slack.HomeTabViewRequest {
 	if len(p.OnCall) > 0 {
 		var duties []string
 		for _, d := range p.OnCall {
-			s := "*" + esc(d.Title) + "*"
+			s := "*" + nm(d.Title) + "*"
 			if d.Until != nil {
 				s += " until " + slackDate(*d.Until)
 			}
@@ -52,9 +52,9 @@ func HomeTab(v HomeView) slack.HomeTabViewRequest {
 		bs = append(bs, section("You're in no team in the catalog yet. Add yourself to a Group's `spec.members`."))
 	}
 	for _, t := range p.Teams {
-		line := "*" + esc(t.Title) + "*"
+		line := "*" + nm(t.Title) + "*"
 		if t.SlackChannel != "" {
-			line += " · " + esc(t.SlackChannel)
+			line += " · " + nm(t.SlackChannel)
 		}
 		line += fmt.Sprintf(" · %d member", t.Members)
 		if t.Members != 1 {
@@ -76,7 +76,7 @@ func HomeTab(v HomeView) slack.HomeTabViewRequest {
 		page := p.Owns[off:min(off+pageSize, len(p.Owns))]
 		var lines []string
 		for _, s := range page {
-			lines = append(lines, fmt.Sprintf("• *%s* · %s · %s", esc(s.Title), strings.ToLower(s.Kind), code(s.Ref)))
+			lines = append(lines, fmt.Sprintf("• *%s* · %s · %s", nm(s.Title), strings.ToLower(s.Kind), code(s.Ref)))
 		}
 		bs = append(bs, section(strings.Join(lines, "\n")))
 		bs = append(bs, pager(actionHomeOwns, "", off, len(page), len(p.Owns), false)...)

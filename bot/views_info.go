@@ -80,7 +80,7 @@ func infoCard(m catalog.OwnerMatch, v InfoView) Message {
 	if l := linksLine(m.Links); l != "" {
 		bs = append(bs, section("*Links:* "+l))
 	}
-	ctx := []string{esc(m.Provenance)}
+	ctx := []string{nm(m.Provenance)}
 	if e := m.Entity; e != nil && len(e.Metadata.Tags) > 0 {
 		ctx = append(ctx, "Tags: "+esc(strings.Join(e.Metadata.Tags, ", ")))
 	}

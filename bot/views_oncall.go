@@ -37,15 +37,15 @@ func OncallMessage(v OncallView) Message {
 	if m.Oncall == nil {
 		where := "to it"
 		if m.Owner != nil && m.Owner.Known && m.Kind != catalog.KindGroup {
-			where = "to it or to its owner, " + esc(m.Owner.DisplayName)
+			where = "to it or to its owner, " + nm(m.Owner.DisplayName)
 		}
-		text := fmt.Sprintf("*%s* has no on-call rotation. Add `gantry.dev/oncall` %s, e.g. `weekly from 2025-01-06: alice, bob`.", esc(m.Title), where)
+		text := fmt.Sprintf("*%s* has no on-call rotation. Add `gantry.dev/oncall` %s, e.g. `weekly from 2025-01-06: alice, bob`.", nm(m.Title), where)
 		return Message{Text: fmt.Sprintf("%s has no on-call rotation", m.Title), Blocks: blocks(section(text))}
 	}
-	lines := []string{fmt.Sprintf("*On call for %s* (%s): %s", esc(m.Title), strings.ToLower(m.Kind), oncallText(m.Oncall, v.IDs))}
+	lines := []string{fmt.Sprintf("*On call for %s* (%s): %s", nm(m.Title), strings.ToLower(m.Kind), oncallText(m.Oncall, v.IDs))}
 	lines = append(lines, "*Rotation:* "+code(m.Oncall.Rotation))
 	if m.Owner != nil && m.Owner.SlackChannel != "" {
-		lines = append(lines, "*Team channel:* "+esc(m.Owner.SlackChannel))
+		lines = append(lines, "*Team channel:* "+nm(m.Owner.SlackChannel))
 	}
 	name := m.Oncall.DisplayName
 	if name == "" {
@@ -57,12 +57,12 @@ func OncallMessage(v OncallView) Message {
 // personOncall lists who is on call for each of a person's teams, and what
 // they hold themselves.
 func personOncall(m catalog.OwnerMatch, p *catalog.Profile, ids map[string]string) Message {
-	bs := []slack.Block{section(fmt.Sprintf("*On call for %s's teams*", esc(m.Title)))}
+	bs := []slack.Block{section(fmt.Sprintf("*On call for %s's teams*", nm(m.Title)))}
 	if len(p.Teams) == 0 {
-		bs = append(bs, section(esc(m.Title)+" is in no team in the catalog."))
+		bs = append(bs, section(nm(m.Title)+" is in no team in the catalog."))
 	}
 	for _, t := range p.Teams {
-		line := "*" + esc(t.Title) + "*: "
+		line := "*" + nm(t.Title) + "*: "
 		if t.Oncall == nil {
 			line += "no rotation"
 		} else {
@@ -73,13 +73,13 @@ func personOncall(m catalog.OwnerMatch, p *catalog.Profile, ids map[string]strin
 	if len(p.OnCall) > 0 {
 		var duties []string
 		for _, d := range p.OnCall {
-			s := esc(d.Title)
+			s := nm(d.Title)
 			if d.Until != nil {
 				s += " until " + slackDate(*d.Until)
 			}
 			duties = append(duties, s)
 		}
-		bs = append(bs, note(fmt.Sprintf("%s is on call now for %s.", esc(m.Title), strings.Join(duties, "; "))))
+		bs = append(bs, note(fmt.Sprintf("%s is on call now for %s.", nm(m.Title), strings.Join(duties, "; "))))
 	}
 	return Message{Text: fmt.Sprintf("On call for %s's teams", m.Title), Blocks: blocks(bs...)}
 }

@@ -37,7 +37,7 @@ func SearchMessage(q string, res catalog.SearchResult, offset int) Message {
 	bs := []slack.Block{section("*" + intro + "*")}
 	for i, h := range res.Hits {
 		e := &h.Entity
-		line := fmt.Sprintf("*%s* · %s · %s", esc(e.Title()), strings.ToLower(e.Kind), code(e.Ref().String()))
+		line := fmt.Sprintf("*%s* · %s · %s", nm(e.Title()), strings.ToLower(e.Kind), code(e.Ref().String()))
 		snippet := h.Snippet
 		if snippet == "" {
 			snippet = e.Metadata.Description
@@ -83,7 +83,7 @@ func QueryMessage(expr string, res catalog.QueryResult, offset int) Message {
 	}
 	var lines []string
 	for _, e := range shown {
-		lines = append(lines, fmt.Sprintf("• *%s* · %s · %s", esc(e.Title()), strings.ToLower(e.Kind), code(e.Ref().String())))
+		lines = append(lines, fmt.Sprintf("• *%s* · %s · %s", nm(e.Title()), strings.ToLower(e.Kind), code(e.Ref().String())))
 	}
 	bs = append(bs, section(strings.Join(lines, "\n")))
 	bs = append(bs, pager(actionQueryPage, expr, offset, len(shown), res.Count, false)...)

@@ -82,7 +82,7 @@ func pickMessage(intro string, matches []catalog.OwnerMatch, actionPrefix string
 			bs = append(bs, note(fmt.Sprintf("And %d more: add the kind or the namespace to be precise, e.g. %s.", len(matches)-i, code(m.Ref))))
 			break
 		}
-		line := fmt.Sprintf("*%s* · %s · %s", esc(m.Title), strings.ToLower(m.Kind), code(m.Ref))
+		line := fmt.Sprintf("*%s* · %s · %s", nm(m.Title), strings.ToLower(m.Kind), code(m.Ref))
 		if m.Description != "" {
 			line += "\n" + esc(clip(m.Description, 150))
 		}
@@ -110,7 +110,7 @@ func ownerCard(m catalog.OwnerMatch, v OwnershipView) Message {
 	if l := linksLine(m.Links); l != "" {
 		bs = append(bs, section("*Links:* "+l))
 	}
-	ctx := []string{esc(m.Provenance)}
+	ctx := []string{nm(m.Provenance)}
 	if v.Style == AnswerShared && v.SharedBy != "" {
 		ctx = append(ctx, "Shared by <@"+v.SharedBy+"> with /whoowns")
 	}
@@ -164,7 +164,7 @@ func ownerLines(m catalog.OwnerMatch, ids map[string]string) string {
 			lines = append(lines, "*Teams:* "+summaryList(m.MemberOf, 600))
 		}
 		if m.Owner != nil && m.Owner.SlackChannel != "" {
-			lines = append(lines, "*Team channel:* "+esc(m.Owner.SlackChannel))
+			lines = append(lines, "*Team channel:* "+nm(m.Owner.SlackChannel))
 		}
 		if len(m.Owns) > 0 {
 			lines = append(lines, fmt.Sprintf("*Owns (%d):* %s", len(m.Owns), summaryList(m.Owns, 1200)))
@@ -197,9 +197,9 @@ func ownerLines(m catalog.OwnerMatch, ids map[string]string) string {
 
 // teamText names an owning team with its Slack channel.
 func teamText(o *catalog.Owner) string {
-	s := "*" + esc(o.DisplayName) + "*"
+	s := "*" + nm(o.DisplayName) + "*"
 	if o.SlackChannel != "" {
-		s += " in " + esc(o.SlackChannel)
+		s += " in " + nm(o.SlackChannel)
 	} else if o.Kind == catalog.KindGroup {
 		s += " (no Slack channel in the catalog)"
 	}

@@ -28,8 +28,10 @@ type Proxy struct {
 	srv      *httptest.Server
 
 	mu       sync.Mutex
-	dropAcks map[string]int    // envelope type → acks still to drop
-	types    map[string]string // envelope_id → type, as seen going to the bot
+	dropAcks map[string]int       // envelope type → acks still to drop
+	types    map[string]string    // envelope_id → type, as seen going to the bot
+	sentAt   map[string]time.Time // envelope_id → when it passed towards the bot
+	ackIn    map[string]time.Duration
 	dropped  []string
 }
 
@@ -40,7 +42,8 @@ func NewProxy(t testing.TB, base string) *Proxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Proxy{upstream: up, dropAcks: map[string]int{}, types: map[string]string{}}
+	p := &Proxy{upstream: up, dropAcks: map[string]int{}, types: map[string]string{},
+		sentAt: map[string]time.Time{}, ackIn: map[string]time.Duration{}}
 	rp := httputil.NewSingleHostReverseProxy(up)
 	rp.ModifyResponse = p.rewriteSocketURL
 	mux := http.NewServeMux()
@@ -58,6 +61,19 @@ func (p *Proxy) DropAcks(typ string, n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.dropAcks[typ] += n
+}
+
+// AckLatencies returns, per envelope, the time from the envelope passing
+// through the proxy towards the bot to its ack passing back: the bot's ack
+// latency as the wire sees it, without the server's own queueing.
+func (p *Proxy) AckLatencies() map[string]time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[string]time.Duration, len(p.ackIn))
+	for k, v := range p.ackIn {
+		out[k] = v
+	}
+	return out
 }
 
 // Dropped returns the envelope ids whose acks were dropped.
@@ -151,6 +167,7 @@ func (p *Proxy) noteEnvelope(frame []byte) {
 	if json.Unmarshal(frame, &env) == nil && env.EnvelopeID != "" {
 		p.mu.Lock()
 		p.types[env.EnvelopeID] = env.Type
+		p.sentAt[env.EnvelopeID] = time.Now()
 		p.mu.Unlock()
 	}
 }
@@ -162,8 +179,14 @@ func (p *Proxy) drop(frame []byte) bool {
 	if json.Unmarshal(frame, &ack) != nil || ack.EnvelopeID == "" {
 		return false
 	}
+	now := time.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if at, ok := p.sentAt[ack.EnvelopeID]; ok {
+		if _, seen := p.ackIn[ack.EnvelopeID]; !seen {
+			p.ackIn[ack.EnvelopeID] = now.Sub(at)
+		}
+	}
 	typ := p.types[ack.EnvelopeID]
 	if p.dropAcks[typ] > 0 {
 		p.dropAcks[typ]--
