@@ -45,6 +45,10 @@ func (a *App) Serve(ctx context.Context, opts ServeOptions) error {
 		}
 		return nil
 	})
+	slackBot, err := a.startBot(ctx, srv) // nil without tokens
+	if err != nil {
+		return err
+	}
 
 	ln, err := ops.Listen(a.Config.Server.Listen, opts.FallbackPort)
 	if err != nil {
@@ -56,6 +60,7 @@ func (a *App) Serve(ctx context.Context, opts ServeOptions) error {
 	defer cancel()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ctx, ln) }()
+	botDone := runBot(ctx, slackBot)
 
 	syncAll := func() {
 		results, err := a.Sync(ctx, "")
@@ -81,9 +86,13 @@ func (a *App) Serve(ctx context.Context, opts ServeOptions) error {
 
 	select {
 	case err := <-errc:
-		return err
+		cancel()
+		return errors.Join(err, waitBot(botDone))
+	case err := <-botDone: // Slack refused a token while reconnecting
+		cancel()
+		return errors.Join(err, <-errc)
 	case <-ctx.Done():
-		return <-errc
+		return errors.Join(<-errc, waitBot(botDone))
 	}
 }
 
