@@ -27,7 +27,7 @@ func HelpMessage(v HelpView) Message {
 	if d := v.Detail; d != nil {
 		lines := []string{fmt.Sprintf("*%s %s*", v.Gantry, esc(d.Usage)), esc(d.Help)}
 		for _, ex := range d.Examples {
-			lines = append(lines, fmt.Sprintf("• `%s %s %s`", v.Gantry, d.Name, esc(ex)))
+			lines = append(lines, "• "+code(strings.TrimSpace(v.Gantry+" "+d.Name+" "+ex)))
 		}
 		return Message{Text: fmt.Sprintf("%s %s: %s", v.Gantry, d.Usage, d.Help), Blocks: blocks(section(strings.Join(lines, "\n")))}
 	}
