@@ -193,6 +193,9 @@ func (b *Bot) Start(ctx context.Context) error {
 			return nil
 		case errors.As(err, &ae) && ae.IsAuth():
 			return errkind.New(errkind.Invalid, "%s", ae.Error())
+		case errors.As(err, &ae) && (ae.Status == http.StatusNotFound || ae.Code == "unknown_method"):
+			return errkind.New(errkind.Invalid, "slack.api_url (SLACK_API_URL) %s does not look like a Slack Web API: %s answered %s; it should be the API's base, e.g. %s",
+				b.opts.APIURL, ae.Method, ae.Code, DefaultAPIURL)
 		case ctx.Err() != nil:
 			return ctx.Err()
 		}

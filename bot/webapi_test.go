@@ -153,6 +153,19 @@ func TestWebAPIGivesUpOnLongRateLimitsAndDeadServers(t *testing.T) {
 		containsAll(t, "person's message", ae.UserMessage(), "rate-limiting Gantry")
 	})
 
+	t.Run("an API URL that is not Slack's API", func(t *testing.T) {
+		fake := slackfake.NewServer(t, slackfake.Options{})
+		b, err := bot.New(bot.Options{AppToken: fake.AppToken(), BotToken: fake.BotToken(), APIURL: fake.URL() + "/nope",
+			Catalog: bottest.ExampleCatalog(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = b.Start(context.Background())
+		if !errkind.Is(err, errkind.Invalid) || !strings.Contains(err.Error(), "slack.api_url (SLACK_API_URL)") || !strings.Contains(err.Error(), "https://slack.com/api/") {
+			t.Fatalf("got %v", err)
+		}
+	})
+
 	t.Run("nothing listening", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
