@@ -126,12 +126,10 @@ func (a *App) StartSync(ctx context.Context, only string, done func([]ingest.Res
 	a.gh.running[only] = true
 	a.gh.mu.Unlock()
 	go func() {
-		defer func() {
-			a.gh.mu.Lock()
-			delete(a.gh.running, only)
-			a.gh.mu.Unlock()
-		}()
 		results, err := a.Sync(context.WithoutCancel(ctx), only)
+		a.gh.mu.Lock()
+		delete(a.gh.running, only) // before done: whoever done tells may start another
+		a.gh.mu.Unlock()
 		if err != nil {
 			a.Log.Warn("on-demand catalog sync", "source", only, "err", err)
 		}

@@ -101,9 +101,13 @@ func TestStartSyncRunsOnceAtATime(t *testing.T) {
 	// Once done, another may start.
 	again := make(chan struct{})
 	if err := a.StartSync(context.Background(), "acme-github", func([]ingest.Result, error) { close(again) }); err != nil {
-		t.Errorf("after the first ended: %v", err)
+		t.Fatalf("after the first ended: %v", err)
 	}
-	<-again
+	select {
+	case <-again:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second sync did not finish")
+	}
 }
 
 func TestAdoptThroughTheApp(t *testing.T) {
