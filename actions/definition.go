@@ -181,6 +181,8 @@ type Step struct {
 	With map[string]any `json:"with,omitempty"`
 	If   string         `json:"if,omitempty"`
 	Line int            `json:"line,omitempty"`
+	// IfLine locates the condition, for problems.
+	IfLine int `json:"-"`
 	// WithLines locates each with field, for problems.
 	WithLines map[string]int `json:"-"`
 }

@@ -204,3 +204,5 @@ func (c *countStep) Calls() int {
 	defer c.mu.Unlock()
 	return c.calls
 }
+
+func enginesSQLite() testdb.Engine { return testdb.Engines()[0] }

@@ -463,6 +463,9 @@ func (d *decoder) step(n *yaml.Node, what string) Step {
 	f := d.fields(n, what, "id", "name", "uses", "with", "if")
 	s := Step{Line: n.Line, ID: d.str(f["id"], what+".id"), Name: d.str(f["name"], what+".name"),
 		Uses: d.str(f["uses"], what+".uses"), If: d.str(f["if"], what+".if"), WithLines: map[string]int{}}
+	if n := f["if"]; n != nil {
+		s.IfLine = n.Line
+	}
 	if w := f["with"]; w != nil {
 		if w.Kind != yaml.MappingNode {
 			d.fail(w, "%s.with must be a mapping, not %s", what, nodeKind(w))
@@ -513,6 +516,9 @@ func nearestWord(word string, candidates []string) string {
 }
 
 func editDistance(a, b string) int {
+	// Optimal string alignment: insertions, deletions, substitutions and
+	// transpositions of neighbours ("stpes" is one step from "steps").
+	prev2 := make([]int, len(b)+1)
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
@@ -526,8 +532,11 @@ func editDistance(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
 }

@@ -221,7 +221,11 @@ var stepSchemas = map[string]Schema{
 		},
 		Outputs: []OutputDoc{{"branch", "the branch protected"}},
 		Plan: func(w With) string {
-			return fmt.Sprintf("Protect branch %s of %s (%d review(s) required)", orDefault(w.text("branch"), "default"), w.text("repo"), w.intOr("requiredReviews", 1))
+			branch := "the default branch"
+			if b := w.text("branch"); b != "" {
+				branch = "branch " + b
+			}
+			return fmt.Sprintf("Protect %s of %s (%d approving review(s) required)", branch, w.text("repo"), w.intOr("requiredReviews", 1))
 		},
 	},
 	UsesDispatchWorkflow: {
@@ -255,7 +259,7 @@ var stepSchemas = map[string]Schema{
 		Outputs: []OutputDoc{{"database", "the database"}, {"role", "its owning role"}, {"host", "the server's host"},
 			{"port", "the server's port"}, {"url", "a connection URL without the password"}},
 		Plan: func(w With) string {
-			return fmt.Sprintf("Create PostgreSQL database %s owned by role %s (password sent to you in a DM)", w.text("name"), orDefault(w.text("owner"), w.text("name")))
+			return fmt.Sprintf("Create PostgreSQL database %s owned by role %s (the password goes to the requester in a DM)", w.text("name"), orDefault(w.text("owner"), w.text("name")))
 		},
 	},
 	UsesHTTPRequest: {

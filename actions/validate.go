@@ -324,11 +324,12 @@ func (v *validator) steps() {
 			v.with(s, schema, earlier)
 		}
 		if s.If != "" {
+			line := orLine(s.IfLine, s.Line)
 			prog, err := v.x.condition(s.If)
 			if err != nil {
-				v.fail(s.Line, "step %s: if: %v", s.ID, err)
+				v.fail(line, "step %s: if: %v", s.ID, err)
 			} else {
-				v.reads(s.Line, "step "+s.ID+": if", []string{prog.Source()}, earlier)
+				v.reads(line, "step "+s.ID+": if", []string{prog.Source()}, earlier)
 			}
 		}
 		earlier[s.ID] = stepInfo{schema: schema}
