@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/slack-go/slack"
 )
 
 // HandlerFunc handles one thing a person did in Slack. It runs in the
@@ -54,6 +56,13 @@ type ViewSubmission struct {
 	Then HandlerFunc
 }
 
+// SuggestFunc answers an external_select's request for options (a
+// block_suggestion): the options matching r.Text, what the person typed so
+// far. Its answer is the envelope's ack, so it runs in the worker pool
+// with a context that ends before Slack's 3 s deadline; an error or a late
+// answer shows no options.
+type SuggestFunc func(ctx context.Context, r *Request) ([]*slack.OptionBlockObject, error)
+
 // Router maps what arrives over Socket Mode to handlers. Feature packages
 // register on it (through Bot.Router) before Bot.Run:
 //
@@ -63,6 +72,7 @@ type ViewSubmission struct {
 //     callback_id, shortcuts (global and message) by callback_id. An id
 //     ending in "*" matches every id with that prefix ("run.approve:*"),
 //     the longest prefix winning; an exact id wins over any prefix;
+//   - block_suggestion (an external_select's options) by action_id;
 //   - Events API events by type ("app_home_opened", "app_mention").
 //
 // Registering the same command or id twice is a programming error and
@@ -76,6 +86,7 @@ type Router struct {
 	views     idRoutes[ViewSubmission]
 	closed    idRoutes[HandlerFunc]
 	shortcuts idRoutes[HandlerFunc]
+	suggests  idRoutes[SuggestFunc]
 	events    map[string]HandlerFunc
 }
 
@@ -84,6 +95,7 @@ func newRouter() *Router {
 		commands: map[string]SlashCommand{}, subs: map[string]Subcommand{}, events: map[string]HandlerFunc{},
 		actions: newIDRoutes[HandlerFunc]("action_id"), views: newIDRoutes[ViewSubmission]("view_submission callback_id"),
 		closed: newIDRoutes[HandlerFunc]("view_closed callback_id"), shortcuts: newIDRoutes[HandlerFunc]("shortcut callback_id"),
+		suggests: newIDRoutes[SuggestFunc]("block_suggestion action_id"),
 	}
 }
 
@@ -175,6 +187,14 @@ func (rt *Router) Shortcut(callbackID string, h HandlerFunc) {
 	rt.shortcuts.add(callbackID, h)
 }
 
+// Suggestions registers the options of external_select elements by
+// action_id (or "prefix*").
+func (rt *Router) Suggestions(actionID string, fn SuggestFunc) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	rt.suggests.add(actionID, fn)
+}
+
 // Event registers an Events API event by type; the app must subscribe to
 // it in manifest.yaml.
 func (rt *Router) Event(eventType string, h HandlerFunc) {
@@ -222,6 +242,12 @@ func (rt *Router) shortcut(id string) (string, HandlerFunc, bool) {
 	rt.mu.RLock()
 	defer rt.mu.RUnlock()
 	return rt.shortcuts.find(id)
+}
+
+func (rt *Router) suggestion(id string) (string, SuggestFunc, bool) {
+	rt.mu.RLock()
+	defer rt.mu.RUnlock()
+	return rt.suggests.find(id)
 }
 
 func (rt *Router) event(typ string) (HandlerFunc, bool) {

@@ -346,6 +346,16 @@ func (b *Bot) onInteractive(ctx context.Context, sm *socketmode.Client, evt sock
 		}
 		b.dispatch(ctx, sm, evt, start, r, h)
 
+	case slack.InteractionTypeBlockSuggestion:
+		r.Text = cb.Value
+		route, fn, found := b.router.suggestion(cb.ActionID)
+		b.finish(r, route)
+		if !found {
+			b.ack(sm, evt.Request, start, suggestions{Options: []*slack.OptionBlockObject{}})
+			return
+		}
+		b.suggest(ctx, sm, evt, start, r, fn)
+
 	case slack.InteractionTypeShortcut, slack.InteractionTypeMessageAction:
 		if cb.MessageTs != "" {
 			r.Message = &MessageRef{Channel: cb.Channel.ID, TS: cb.MessageTs}
@@ -362,6 +372,36 @@ func (b *Bot) onInteractive(ctx context.Context, sm *socketmode.Client, evt sock
 	default:
 		b.finish(r, string(cb.Type))
 		b.ack(sm, evt.Request, start, nil)
+	}
+}
+
+// suggestions is the ack of a block_suggestion: the options to show.
+type suggestions struct {
+	Options []*slack.OptionBlockObject `json:"options"`
+}
+
+// suggestTimeout keeps an options answer inside Slack's 3 s deadline.
+const suggestTimeout = 2500 * time.Millisecond
+
+// suggest computes an external_select's options in the pool and acks with
+// them; when the pool is full, or the answer fails, it acks with none.
+func (b *Bot) suggest(ctx context.Context, sm *socketmode.Client, evt socketmode.Event, start time.Time, r *Request, fn SuggestFunc) {
+	ok := b.submit(ctx, r, func(ctx context.Context, r *Request) error {
+		sctx, cancel := context.WithTimeout(ctx, suggestTimeout)
+		defer cancel()
+		opts, err := fn(sctx, r)
+		if err != nil || sctx.Err() != nil {
+			r.Log.Warn("no options for an external select", "err", err, "late", sctx.Err() != nil)
+			opts = nil
+		}
+		if opts == nil {
+			opts = []*slack.OptionBlockObject{}
+		}
+		b.ack(sm, evt.Request, start, suggestions{Options: opts})
+		return nil
+	})
+	if !ok {
+		b.ack(sm, evt.Request, start, suggestions{Options: []*slack.OptionBlockObject{}})
 	}
 }
 
