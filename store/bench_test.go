@@ -160,18 +160,3 @@ func benchSearch(b *testing.B, eng engine) {
 		})
 	}
 }
-
-// BenchmarkZZBuildProbe writes the benchmark catalog to PROBE_DB.
-func BenchmarkZZBuildProbe(b *testing.B) {
-	path := os.Getenv("PROBE_DB")
-	if path == "" {
-		b.Skip()
-	}
-	ents, _ := benchCatalog(b)
-	db := open(b, "sqlite:"+path)
-	start := time.Now()
-	load(b, db, ents)
-	b.Logf("loaded %d in %v", len(ents), time.Since(start))
-	for range b.N {
-	}
-}

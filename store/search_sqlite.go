@@ -20,15 +20,13 @@ const (
 	tierStep  = 1e6
 )
 
-// ftsQuery is a plan written as FTS5 queries: each word in double quotes
+// ftsQuery is a plan written as an FTS5 query: each word in double quotes
 // (words hold only letters and digits, so no quote or operator can occur),
-// the last with a prefix star, joined by AND or OR.
+// the last with a prefix star, joined by AND or OR. all matches the words
+// in any column but kind, and the kinds, when given, in kind; both indexes
+// read it alike.
 type ftsQuery struct {
-	// all matches the words in any column but kind, and the kinds, when
-	// given, in kind. Both indexes read it alike.
 	all string
-	// rest is all less the entities whose names and titles hold the words.
-	rest string
 }
 
 // newFTSQuery writes p for FTS5; ok is false when nothing can match (a
@@ -59,7 +57,6 @@ func newFTSQuery(p searchPlan) (q ftsQuery, ok bool) {
 		}
 		q.all += " AND (kind : (" + strings.Join(kinds, " OR ") + "))"
 	}
-	q.rest = "(" + q.all + ") NOT ({name title} : " + words + ")"
 	return q, true
 }
 
@@ -74,71 +71,125 @@ type ftsHit struct {
 // score is the hit's rank as SearchHit.Rank has it: higher is better.
 func (h ftsHit) score() float64 { return float64(h.tier)*tierStep - h.Rank }
 
-// searchSQLite counts up to just past the cap, ranks inside the indexes
-// (FTS5's bm25() with ORDER BY ... LIMIT, so only the page's worth of hits
-// leave SQLite), and reads refs and snippets for the page only. The rest
-// tier is ranked only when the better ones do not fill the page: a common
-// word found in many names never ranks the descriptions that hold it.
+// searchSQLite ranks inside the indexes (FTS5's bm25() with ORDER BY ...
+// LIMIT, so only a page's worth of hits leaves SQLite), reads refs and
+// snippets for the page only, and counts up to just past the cap unless
+// the tiers it read were whole. The rest tier is ranked only when the
+// better ones do not fill the page: a common word found in many names never
+// ranks the descriptions that hold it.
 func (db *DB) searchSQLite(ctx context.Context, p searchPlan) ([]rankedRef, int, error) {
 	q, ok := newFTSQuery(p)
 	if !ok {
 		return nil, 0, nil
 	}
-	var total int
-	countQ := `SELECT count(*) FROM (SELECT 1 FROM entities_fts WHERE entities_fts MATCH ? LIMIT ?)`
-	if err := db.read.GetContext(ctx, &total, countQ, q.all, searchCountCap+1); err != nil {
-		return nil, 0, err
-	}
-	if total == 0 || p.offset >= total && total <= searchCountCap {
-		return nil, total, nil
-	}
 	want := p.offset + p.limit
-	hits, err := db.exactHits(ctx, p, q)
+	exact, err := db.exactIDs(ctx, p)
 	if err != nil {
 		return nil, 0, err
 	}
-	named, err := db.rankedHits(ctx, "entities_names_fts", q.all, want+len(hits), tierNames)
+	n := want + len(exact)
+	named, err := db.rankedHits(ctx, "entities_names_fts", q.all, n, tierNames)
 	if err != nil {
 		return nil, 0, err
 	}
-	hits = appendNew(hits, named)
-	if len(named) < want && len(hits) < want {
-		rest, err := db.rankedHits(ctx, "entities_fts", q.rest, want-len(hits), tierRest)
+	whole := len(named) < n // every hit of the names tier is in named
+	hits, err := db.promoteExact(ctx, q, exact, named, whole)
+	if err != nil {
+		return nil, 0, err
+	}
+	if whole && len(hits) < want {
+		// The rest tier is every hit less the names tier, which is whole
+		// and smaller than a page: ask for that many more and skip them.
+		n = want + len(hits)
+		rest, err := db.rankedHits(ctx, "entities_fts", q.all, n, tierRest)
 		if err != nil {
 			return nil, 0, err
 		}
 		hits = appendNew(hits, rest)
+		if len(rest) < n {
+			// Every hit was read.
+			return db.page(ctx, p, q, hits, len(hits))
+		}
 	}
+	// Names are the smaller index: when they alone pass the cap, so does
+	// the whole.
+	table := "entities_fts"
+	if !whole {
+		table = "entities_names_fts"
+	}
+	total, err := db.countHits(ctx, table, q.all)
+	if err == nil && table != "entities_fts" && total <= searchCountCap {
+		total, err = db.countHits(ctx, "entities_fts", q.all)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	return db.page(ctx, p, q, hits, total)
+}
+
+// countHits counts the hits of match in table up to just past the cap.
+func (db *DB) countHits(ctx context.Context, table, match string) (int, error) {
+	var n int
+	q := fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM %[1]s WHERE %[1]s MATCH ? LIMIT ?)`, table)
+	err := db.read.GetContext(ctx, &n, q, match, searchCountCap+1)
+	return n, err
+}
+
+// page describes the hits of the page at p.offset.
+func (db *DB) page(ctx context.Context, p searchPlan, q ftsQuery, hits []ftsHit, total int) ([]rankedRef, int, error) {
 	if p.offset >= len(hits) {
 		return nil, total, nil
 	}
-	out, err := db.describeHits(ctx, q.all, hits[p.offset:min(len(hits), want)])
+	out, err := db.describeHits(ctx, q.all, hits[p.offset:min(len(hits), p.offset+p.limit)])
 	return out, total, err
 }
 
-// exactHits returns the entities named exactly as the query, when they
-// match it, best first.
-func (db *DB) exactHits(ctx context.Context, p searchPlan, q ftsQuery) ([]ftsHit, error) {
+// exactIDs returns the ids of the entities named exactly as the query.
+func (db *DB) exactIDs(ctx context.Context, p searchPlan) ([]int64, error) {
 	if p.exact == "" {
 		return nil, nil
 	}
 	var ids []int64
-	if err := db.read.SelectContext(ctx, &ids, "SELECT id FROM entities WHERE name_lower = ?", p.exact); err != nil {
-		return nil, err
+	err := db.read.SelectContext(ctx, &ids, "SELECT id FROM entities WHERE name_lower = ? ORDER BY id", p.exact)
+	return ids, err
+}
+
+// promoteExact returns the names tier with the entities named exactly as
+// the query moved to the front, best first, when they match it (kinds
+// included). An exact name holds every word, so its entity is in the
+// names tier; only when that tier was cut short before reaching it is it
+// looked up on its own.
+func (db *DB) promoteExact(ctx context.Context, q ftsQuery, exact []int64, named []ftsHit, whole bool) ([]ftsHit, error) {
+	if len(exact) == 0 {
+		return named, nil
 	}
-	if len(ids) == 0 {
-		return nil, nil
+	var front, missing []int64
+	for _, id := range exact {
+		if slices.ContainsFunc(named, func(h ftsHit) bool { return h.ID == id }) {
+			front = append(front, id)
+		} else if !whole {
+			missing = append(missing, id)
+		}
 	}
-	var hits []ftsHit
-	sq := `SELECT rowid AS id, rank FROM entities_names_fts WHERE entities_names_fts MATCH ? AND rowid IN (?)`
-	if err := db.selectIn(ctx, &hits, sq, q.all, ids); err != nil {
-		return nil, err
+	var top []ftsHit
+	for _, h := range named {
+		if slices.Contains(front, h.ID) {
+			top = append(top, h)
+		}
 	}
-	for i := range hits {
-		hits[i].tier = tierExact
+	if len(missing) > 0 {
+		var more []ftsHit
+		sq := `SELECT rowid AS id, rank FROM entities_names_fts WHERE entities_names_fts MATCH ? AND rowid IN (?)`
+		if err := db.selectIn(ctx, &more, sq, q.all, missing); err != nil {
+			return nil, err
+		}
+		top = append(top, more...)
+		slices.SortFunc(top, func(a, b ftsHit) int { return cmp.Or(cmp.Compare(a.Rank, b.Rank), cmp.Compare(a.ID, b.ID)) })
 	}
-	slices.SortFunc(hits, func(a, b ftsHit) int { return cmp.Or(cmp.Compare(a.Rank, b.Rank), cmp.Compare(a.ID, b.ID)) })
-	return hits, nil
+	for i := range top {
+		top[i].tier = tierExact
+	}
+	return appendNew(top, named), nil
 }
 
 // rankedHits returns the best n hits of match in table, of tier; equal

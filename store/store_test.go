@@ -55,6 +55,7 @@ func storeCases() []storeCase {
 		{"search snippets", testSearchSnippets},
 		{"search kinds, pages and fallback", testSearchFilters},
 		{"search survives hostile text", testSearchHostile},
+		{"search follows changes", testSearchFollowsChanges},
 		{"scan order, kinds and batches", testScan},
 		{"readers during writes", testConcurrent},
 	}
@@ -403,6 +404,22 @@ func testSearchRanking(t *testing.T, db *DB, _ string) {
 			t.Errorf("hits out of rank order: %v", res.Hits)
 		}
 	}
+	// The exact name comes first even when many shorter-titled names
+	// outrank it on their words alone.
+	many := []catalog.Entity{describe(ent("Component", "gizmo", nil), "The one gizmo with a rather long title indeed", "")}
+	for i := range 15 {
+		many = append(many, ent("Component", fmt.Sprintf("gizmo-%02d", i), nil))
+	}
+	apply(t, db, "s", many...)
+	for _, q := range []catalog.SearchQuery{{Text: "gizmo"}, {Text: "Gizmo", Kinds: []string{"component"}}} {
+		res := search(t, db, q)
+		if got := names(res.Hits); len(got) != 10 || got[0] != "gizmo" || res.Total != 16 {
+			t.Errorf("Search(%+v) = %v (total %d), want gizmo first of 16", q, got, res.Total)
+		}
+	}
+	if got := names(search(t, db, catalog.SearchQuery{Text: "gizmo", Kinds: []string{"api"}}).Hits); len(got) != 0 {
+		t.Errorf("an exact name of another kind was found: %v", got)
+	}
 }
 
 func testSearchSnippets(t *testing.T, db *DB, _ string) {
@@ -528,6 +545,51 @@ func testSearchHostile(t *testing.T, db *DB, _ string) {
 	}
 }
 
+func testSearchFollowsChanges(t *testing.T, db *DB, _ string) {
+	found := func(text string) []string {
+		t.Helper()
+		return names(search(t, db, catalog.SearchQuery{Text: text}).Hits)
+	}
+	svc := describe(ent("Component", "svc", map[string]any{"owner": "team-a"}), "Alpha service", "Handles alpha traffic.", "red")
+	other := describe(ent("Component", "other", nil), "", "Handles alpha too.")
+	apply(t, db, "s", svc, other)
+	if got := found("alpha"); !slices.Equal(got, []string{"svc", "other"}) {
+		t.Fatalf("alpha: %v", got)
+	}
+	// A replaced entity is found by its new text only.
+	svc = describe(ent("Component", "svc", map[string]any{"owner": "team-b"}), "Beta service", "Handles beta traffic.", "blue")
+	apply(t, db, "s", svc)
+	for text, want := range map[string][]string{"alpha": {"other"}, "beta": {"svc"}, "red": nil, "blue": {"svc"}} {
+		if got := found(text); !slices.Equal(got, want) {
+			t.Errorf("after the change, %q finds %v, want %v", text, got, want)
+		}
+	}
+	// Written again unchanged, and flagged: still found, once.
+	apply(t, db, "s", svc)
+	mustChange(t, db, "s", ingest.Changes{Flags: map[catalog.Ref]string{svc.Ref(): "stale"}})
+	if got := found("beta"); !slices.Equal(got, []string{"svc"}) {
+		t.Errorf("after rewriting: %v", got)
+	}
+	// Another source's upsert of the same ref changes nothing.
+	impostor := describe(ent("Component", "svc", nil), "", "Handles gamma.")
+	apply(t, db, "t", impostor)
+	if got := found("gamma"); len(got) != 0 {
+		t.Errorf("a conflicting upsert reached the index: %v", got)
+	}
+	mustChange(t, db, "s", ingest.Changes{Deletes: []catalog.Ref{other.Ref()}})
+	if got := found("alpha"); len(got) != 0 {
+		t.Errorf("after the delete: %v", got)
+	}
+	if db.Dialect() == DialectSQLite {
+		// FTS5 compares each index with the entities it was built from.
+		for _, table := range []string{"entities_fts", "entities_names_fts"} {
+			if _, err := db.write.Exec("INSERT INTO " + table + " (" + table + ", rank) VALUES ('integrity-check', 1)"); err != nil {
+				t.Errorf("%s is out of step with entities: %v", table, err)
+			}
+		}
+	}
+}
+
 func testScan(t *testing.T, db *DB, _ string) {
 	ents := generated(1200) // more than two scan batches
 	ents = append(ents, ent("Group", "team-000", nil), ent("System", "system-000", nil))
@@ -568,10 +630,13 @@ func testScan(t *testing.T, db *DB, _ string) {
 	if !errors.Is(err, stop) || n != 3 {
 		t.Errorf("Scan stopped with %v after %d calls", err, n)
 	}
-	// A count past the cap says so.
-	res := search(t, db, catalog.SearchQuery{Text: "runbook"})
-	if res.Total != searchCountCap || !res.Capped {
-		t.Errorf("Total = %d, Capped = %v; want the cap", res.Total, res.Capped)
+	// A count past the cap says so, whether the words are in link titles
+	// or in names.
+	for _, text := range []string{"runbook", "svc"} {
+		res := search(t, db, catalog.SearchQuery{Text: text})
+		if res.Total != searchCountCap || !res.Capped || len(res.Hits) != defaultSearchLimit {
+			t.Errorf("Search(%q): Total = %d, Capped = %v, %d hits; want the cap", text, res.Total, res.Capped, len(res.Hits))
+		}
 	}
 }
 
