@@ -499,6 +499,13 @@ func (e *Engine) Plan(ctx context.Context, run *Run) []PlanLine {
 		}
 		rendered, err := e.x.renderValue(ctx, st.With, vars)
 		w, _ := rendered.(map[string]any)
+		if sc := stepSchemas[st.Uses]; err == nil && sc.Predict != nil {
+			if outs, ok := steps[st.ID].(map[string]any)["outputs"].(map[string]any); ok && steps[st.ID].(map[string]any)["status"] == "pending" {
+				for k, v := range sc.Predict(With(w)) {
+					outs[k] = v
+				}
+			}
+		}
 		switch sc := stepSchemas[st.Uses]; {
 		case err != nil:
 			line.Text = st.Uses + " (its values depend on earlier steps)"

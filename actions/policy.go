@@ -240,7 +240,14 @@ func Approvers(run *Run) string {
 	}
 	got := len(run.Approvals())
 	if ap.Mode == ModeAll {
-		return fmt.Sprintf("%d from each of %s (%d so far)", ap.Count(), approversText(ap), got)
+		return fmt.Sprintf("%s from each of %s (%d so far)", approvals(ap.Count()), approversText(ap), got)
 	}
-	return fmt.Sprintf("%d of %d from %s", got, ap.Count(), approversText(ap))
+	return fmt.Sprintf("%s from %s (%d so far)", approvals(ap.Count()), approversText(ap), got)
+}
+
+func approvals(n int) string {
+	if n == 1 {
+		return "1 approval"
+	}
+	return fmt.Sprintf("%d approvals", n)
 }

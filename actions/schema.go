@@ -43,6 +43,9 @@ type Schema struct {
 	Outputs []OutputDoc
 	// Plan says what the step will do with these (rendered) values.
 	Plan func(w With) string
+	// Predict returns the outputs known before the step runs (a new
+	// repository's name), so later steps' plan lines can name them.
+	Predict func(w With) map[string]any
 }
 
 // Schemas returns every step kind, by name.
@@ -167,6 +170,9 @@ var stepSchemas = map[string]Schema{
 				s += " from template " + t
 			}
 			return s + " (" + orDefault(w.text("visibility"), "private") + ")"
+		},
+		Predict: func(w With) map[string]any {
+			return map[string]any{"fullName": w.text("owner") + "/" + w.text("name"), "owner": w.text("owner"), "name": w.text("name")}
 		},
 	},
 	UsesCommitFiles: {
