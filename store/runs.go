@@ -269,7 +269,7 @@ func (db *DB) writeRunParts(ctx context.Context, tx *sqlx.Tx, r, before *actions
 		if err != nil {
 			return err
 		}
-		groups, err := jsonText(orEmptyList(d.Groups))
+		groups, err := jsonText(noNilStrings(d.Groups))
 		if err != nil {
 			return err
 		}
@@ -320,7 +320,7 @@ func orEmptyMap(m map[string]any) map[string]any {
 	return m
 }
 
-func orEmptyList(l []string) []string {
+func noNilStrings(l []string) []string {
 	if l == nil {
 		return []string{}
 	}
