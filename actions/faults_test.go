@@ -99,9 +99,10 @@ func TestCreateServiceAllSteps(t *testing.T) {
 		t.Fatalf("credentials delivered %d times: %+v", len(secrets), secrets)
 	}
 	password := secrets[0].field("Password")
+	checkPassword(t, server, dbName, password)
 	conn, err := pgx.Connect(e.ctx, secrets[0].field("URL")+"?sslmode=disable")
 	if err != nil {
-		t.Fatalf("the delivered credentials do not work: %v", err)
+		t.Fatalf("the delivered URL does not work: %v", err)
 	}
 	var who string
 	conn.QueryRow(e.ctx, "SELECT current_user").Scan(&who)
@@ -410,11 +411,7 @@ spec:
 		t.Fatalf("re-run before delivery: %s %s, %d deliveries", r.State, r.Error, len(note.Secrets()))
 	}
 	fresh := note.Secrets()[1]
-	conn, err := pgx.Connect(e.ctx, fresh.field("URL")+"?sslmode=disable")
-	if err != nil {
-		t.Fatalf("the new password does not work: %v", err)
-	}
-	conn.Close(e.ctx)
+	checkPassword(t, server, name, fresh.field("Password"))
 	if fresh.field("Password") == note.Secrets()[0].field("Password") {
 		t.Fatal("the password was not renewed")
 	}

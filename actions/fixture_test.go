@@ -2,7 +2,11 @@ package actions_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/pbkdf2"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"io"
 	"net"
@@ -11,6 +15,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -103,7 +109,7 @@ func (e *env) allSteps(gh *github.Client, pgURL func() string) map[string]action
 		steps[k] = v
 	}
 	src := ingest.NewRegisteredSource(e.db, gh)
-	for k, v := range actions.CatalogSteps(registrar{ingest.NewRegistrar(e.db, src, ingest.NewSyncer(e.db, nil))}) {
+	for k, v := range actions.CatalogSteps(registrar{ingest.NewRegistrar(e.db, src, ingest.NewSyncer(e.db, nil).Sync)}) {
 		steps[k] = v
 	}
 	return steps
@@ -322,4 +328,40 @@ func (w *webhook) requests() []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return append([]string(nil), w.got...)
+}
+
+// checkPassword verifies, as PostgreSQL would, that password is the one
+// whose SCRAM verifier the server keeps for role (the test server trusts
+// every connection, so logging in would prove nothing).
+func checkPassword(t testing.TB, server, role, password string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var verifier string
+	if err := conn.QueryRow(ctx, "SELECT rolpassword FROM pg_authid WHERE rolname = $1", role).Scan(&verifier); err != nil {
+		t.Fatalf("reading %s's password verifier: %v", role, err)
+	}
+	var iter int
+	var salt, stored, serverKey string
+	parts := strings.FieldsFunc(strings.TrimPrefix(verifier, "SCRAM-SHA-256$"), func(r rune) bool { return r == '$' || r == ':' })
+	if len(parts) != 4 || !strings.HasPrefix(verifier, "SCRAM-SHA-256$") {
+		t.Fatalf("not a SCRAM verifier: %q", verifier)
+	}
+	iter, _ = strconv.Atoi(parts[0])
+	salt, stored, serverKey = parts[1], parts[2], parts[3]
+	rawSalt, _ := base64.StdEncoding.DecodeString(salt)
+	salted, err := pbkdf2.Key(sha256.New, password, rawSalt, iter, sha256.Size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mac := hmac.New(sha256.New, salted)
+	mac.Write([]byte("Client Key"))
+	sum := sha256.Sum256(mac.Sum(nil))
+	if base64.StdEncoding.EncodeToString(sum[:]) != stored || serverKey == "" {
+		t.Fatalf("the delivered password is not %s's", role)
+	}
 }

@@ -90,7 +90,7 @@ func startActions(t *testing.T, allow ...string) *actionsEnv {
 		steps[k] = v
 	}
 	src := ingest.NewRegisteredSource(db, gh.Client)
-	for k, v := range actions.CatalogSteps(registrar{ingest.NewRegistrar(db, src, ingest.NewSyncer(db, nil))}) {
+	for k, v := range actions.CatalogSteps(registrar{ingest.NewRegistrar(db, src, ingest.NewSyncer(db, nil).Sync)}) {
 		steps[k] = v
 	}
 	clk := &engineClock{now: time.Now()}

@@ -176,15 +176,20 @@ func (s *RegisteredSource) content(ctx context.Context, owner, repo, p, ref stri
 // records the location and syncs the registered source, so that when
 // Register returns the entities are in the catalog (/whoowns answers).
 type Registrar struct {
-	store  RegisteredStore
-	src    *RegisteredSource
-	syncer *Syncer
-	mu     sync.Mutex // one registration sync at a time in this process
+	store RegisteredStore
+	src   *RegisteredSource
+	sync  SyncFunc
+	mu    sync.Mutex // one registration sync at a time in this process
 }
 
-// NewRegistrar returns a Registrar syncing src with syncer.
-func NewRegistrar(store RegisteredStore, src *RegisteredSource, syncer *Syncer) *Registrar {
-	return &Registrar{store: store, src: src, syncer: syncer}
+// SyncFunc syncs a source: Syncer.Sync, or the app's wrapper that also
+// takes the cross-replica lock. It returns errkind.Conflict when a sync of
+// the source is already running.
+type SyncFunc func(ctx context.Context, src Source) (Result, error)
+
+// NewRegistrar returns a Registrar that syncs src with sync.
+func NewRegistrar(store RegisteredStore, src *RegisteredSource, sync SyncFunc) *Registrar {
+	return &Registrar{store: store, src: src, sync: sync}
 }
 
 // Register registers l and returns the refs of its entities. It is
@@ -213,7 +218,7 @@ func (r *Registrar) Register(ctx context.Context, l RegisteredLocation) ([]catal
 	defer r.mu.Unlock()
 	var synced Result
 	for attempt := 0; ; attempt++ {
-		synced, err = r.syncer.Sync(ctx, r.src)
+		synced, err = r.sync(ctx, r.src)
 		if err == nil || !errkind.Is(err, errkind.Conflict) || attempt == 60 {
 			break
 		}

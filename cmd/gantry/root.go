@@ -42,6 +42,8 @@ and offers the same catalog on the command line.`,
 		newWhoOwnsCommand(g),
 		newSearchCommand(g),
 	)
+	root.AddCommand(newActionsCommand(g))
+	root.AddCommand(newRunsCommand(g))
 	return root
 }
 

@@ -27,7 +27,8 @@ type App struct {
 	Catalog *catalog.Catalog
 	Syncer  *ingest.Syncer
 
-	gh githubDeps // the shared GitHub client and sync bookkeeping (github.go)
+	gh  githubDeps  // the shared GitHub client and sync bookkeeping (github.go)
+	act actionsDeps // self-service actions and their engine (actions.go)
 }
 
 // Open opens the store (applying migrations) and builds the catalog.
@@ -62,7 +63,7 @@ func (a *App) Sources() []ingest.Source {
 			out = append(out, a.githubSource(s))
 		}
 	}
-	return out
+	return append(out, a.registeredSources()...)
 }
 
 // Sync syncs every source, or only the one named. One source failing does

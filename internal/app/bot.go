@@ -39,6 +39,7 @@ func (a *App) startBot(ctx context.Context, srv *ops.Server) (*bot.Bot, error) {
 // buttons and modals to the bot (the discovery commands are built in).
 func (a *App) registerSlack(b *bot.Bot) {
 	b.Router().Subcommand(a.SyncSubcommand(b))
+	a.registerActions(b)
 }
 
 // runBot runs b until ctx ends and reports how it stopped on the returned

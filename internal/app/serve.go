@@ -61,6 +61,7 @@ func (a *App) Serve(ctx context.Context, opts ServeOptions) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ctx, ln) }()
 	botDone := runBot(ctx, slackBot)
+	defer a.serveActions(ctx)() // runs resume; waited for once ctx is cancelled below
 
 	syncAll := func() {
 		results, err := a.Sync(ctx, "")
