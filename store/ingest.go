@@ -24,9 +24,10 @@ func (db *DB) SourceHeads(ctx context.Context, source string) ([]ingest.Head, er
 		Ref  string `db:"ref"`
 		Hash string `db:"hash"`
 		File string `db:"file"`
+		Line int    `db:"line"`
 		Flag string `db:"flag"`
 	}
-	q := db.read.Rebind("SELECT ref, hash, file, flag FROM entities WHERE source = ? ORDER BY ref")
+	q := db.read.Rebind("SELECT ref, hash, file, line, flag FROM entities WHERE source = ? ORDER BY ref")
 	if err := db.read.SelectContext(ctx, &rows, q, noNUL(source)); err != nil {
 		return nil, dbError(err, "reading what source %q stored", source)
 	}
@@ -36,7 +37,7 @@ func (db *DB) SourceHeads(ctx context.Context, source string) ([]ingest.Head, er
 		if err != nil {
 			return nil, err
 		}
-		heads[i] = ingest.Head{Ref: ref, Hash: r.Hash, File: r.File, Flag: r.Flag}
+		heads[i] = ingest.Head{Ref: ref, Hash: r.Hash, File: r.File, Line: r.Line, Flag: r.Flag}
 	}
 	return heads, nil
 }

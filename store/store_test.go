@@ -315,8 +315,8 @@ func testFlagsAndHeads(t *testing.T, db *DB, _ string) {
 		t.Fatal(err)
 	}
 	want := []ingest.Head{
-		{Ref: a, Hash: "h-a", File: "catalog/a.yaml", Flag: "catalog/a.yaml: mapping values are not allowed here"},
-		{Ref: catalog.MustParseRef("component:b"), Hash: "h-b", File: "catalog/b.yaml"},
+		{Ref: a, Hash: "h-a", File: "catalog/a.yaml", Line: 1, Flag: "catalog/a.yaml: mapping values are not allowed here"},
+		{Ref: catalog.MustParseRef("component:b"), Hash: "h-b", File: "catalog/b.yaml", Line: 1},
 	}
 	if !reflect.DeepEqual(heads, want) {
 		t.Fatalf("SourceHeads = %+v\nwant %+v", heads, want)
