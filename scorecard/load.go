@@ -1,0 +1,600 @@
+package scorecard
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gantryhq/gantry/catalog"
+	"github.com/gantryhq/gantry/internal/expr"
+)
+
+// LoadOptions tune Load.
+type LoadOptions struct {
+	// CostLimit bounds one evaluation of a rule (default expr.DefaultCostLimit).
+	CostLimit uint64
+}
+
+// Load reads the scorecard definitions in paths (files, or folders whose
+// .yaml and .yml files are all read, recursively) and validates them. It
+// returns the valid scorecards and one problem per mistake ("FILE:LINE:
+// message"); a scorecard with a problem is left out, the others load. The
+// error is for paths that cannot be read at all.
+func Load(paths []string, opts LoadOptions) (*Set, []catalog.Problem, error) {
+	files, err := definitionFiles(paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	envs, err := newEnvs(opts.CostLimit)
+	if err != nil {
+		return nil, nil, err
+	}
+	var all []*Scorecard
+	var problems []catalog.Problem
+	seen := map[string]*Scorecard{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			problems = append(problems, catalog.Problem{File: f, Message: fmt.Sprintf("cannot read: %v", unwrapPath(err))})
+			continue
+		}
+		cards, probs := parse(envs, f, data)
+		problems = append(problems, probs...)
+		for _, sc := range cards {
+			if first, dup := seen[sc.Name]; dup {
+				problems = append(problems, catalog.Problem{File: sc.File, Line: sc.Line,
+					Message: fmt.Sprintf("scorecard %q is already defined at %s:%d", sc.Name, first.File, first.Line)})
+				continue
+			}
+			seen[sc.Name] = sc
+			all = append(all, sc)
+		}
+	}
+	sort.SliceStable(problems, func(i, j int) bool {
+		if problems[i].File != problems[j].File {
+			return problems[i].File < problems[j].File
+		}
+		return problems[i].Line < problems[j].Line
+	})
+	return NewSet(all), problems, nil
+}
+
+// Parse reads and validates the Scorecard documents of one file.
+func Parse(file string, data []byte, opts LoadOptions) ([]*Scorecard, []catalog.Problem) {
+	envs, err := newEnvs(opts.CostLimit)
+	if err != nil {
+		return nil, []catalog.Problem{{File: file, Message: err.Error()}}
+	}
+	return parse(envs, file, data)
+}
+
+// envs are the expression environments of a definition.
+type envs struct {
+	filter *expr.Env // entity
+	rule   *expr.Env // entity, facts
+}
+
+func newEnvs(costLimit uint64) (*envs, error) {
+	if costLimit == 0 {
+		costLimit = expr.DefaultCostLimit
+	}
+	filter, err := expr.NewEnv([]string{"entity"}, expr.WithCostLimit(costLimit))
+	if err != nil {
+		return nil, err
+	}
+	rule, err := expr.NewEnv([]string{"entity", "facts"}, expr.WithCostLimit(costLimit))
+	if err != nil {
+		return nil, err
+	}
+	return &envs{filter: filter, rule: rule}, nil
+}
+
+func parse(envs *envs, file string, data []byte) ([]*Scorecard, []catalog.Problem) {
+	d := &decoder{file: file, envs: envs}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var out []*Scorecard
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			d.problems = append(d.problems, catalog.Problem{File: file, Line: yamlErrLine(err), Message: "invalid YAML: " + yamlErrText(err)})
+			break
+		}
+		if len(doc.Content) == 0 {
+			continue
+		}
+		before := len(d.problems)
+		sc := d.scorecard(doc.Content[0])
+		if sc != nil && len(d.problems) == before {
+			out = append(out, sc)
+		}
+	}
+	return out, d.problems
+}
+
+// decoder turns YAML nodes into a Scorecard, recording problems with lines.
+type decoder struct {
+	file     string
+	envs     *envs
+	problems []catalog.Problem
+}
+
+func (d *decoder) fail(n *yaml.Node, format string, args ...any) {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	d.failAt(line, format, args...)
+}
+
+func (d *decoder) failAt(line int, format string, args ...any) {
+	d.problems = append(d.problems, catalog.Problem{File: d.file, Line: line, Message: fmt.Sprintf(format, args...)})
+}
+
+// fields reads a mapping, reporting unknown keys (with the nearest known
+// one) and keys given twice.
+func (d *decoder) fields(n *yaml.Node, what string, known ...string) map[string]*yaml.Node {
+	out := map[string]*yaml.Node{}
+	if n == nil {
+		return out
+	}
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n.Kind != yaml.MappingNode {
+		d.fail(n, "%s must be a mapping, not %s", what, nodeKind(n))
+		return out
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if _, dup := out[k.Value]; dup {
+			d.fail(k, "%s.%s is given twice", what, k.Value)
+			continue
+		}
+		if !contains(known, k.Value) {
+			msg := fmt.Sprintf("unknown field %s.%s", what, k.Value)
+			if near := nearestWord(k.Value, known); near != "" {
+				msg += fmt.Sprintf(" (did you mean %s?)", near)
+			}
+			d.fail(k, "%s", msg)
+			continue
+		}
+		out[k.Value] = v
+	}
+	return out
+}
+
+func (d *decoder) str(n *yaml.Node, what string) string {
+	if n == nil {
+		return ""
+	}
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		if n.Tag == "!!null" {
+			return ""
+		}
+		d.fail(n, "%s must be text, not %s", what, nodeKind(n))
+		return ""
+	}
+	return n.Value
+}
+
+func (d *decoder) scorecard(n *yaml.Node) *Scorecard {
+	top := d.fields(n, "scorecard", "apiVersion", "kind", "metadata", "spec")
+	if v := d.str(top["apiVersion"], "apiVersion"); v != APIVersion {
+		d.fail(orNode(top["apiVersion"], n), "apiVersion must be %s, not %q", APIVersion, v)
+		return nil
+	}
+	if k := d.str(top["kind"], "kind"); k != Kind {
+		d.fail(orNode(top["kind"], n), "kind must be %s, not %q (this file is read as scorecards)", Kind, k)
+		return nil
+	}
+	sc := &Scorecard{File: d.file, Line: n.Line}
+	md := d.fields(top["metadata"], "metadata", "name", "title", "description", "labels", "annotations")
+	sc.Name = d.str(md["name"], "metadata.name")
+	sc.Title = d.str(md["title"], "metadata.title")
+	sc.Description = d.str(md["description"], "metadata.description")
+	switch {
+	case top["metadata"] == nil || md["name"] == nil || sc.Name == "":
+		d.fail(orNode(top["metadata"], n), "metadata.name is required")
+	case !catalog.ValidName(sc.Name):
+		d.fail(md["name"], "metadata.name %q: letters, digits and -_. only, 1 to 63 characters, starting and ending with a letter or digit", sc.Name)
+	}
+	if top["spec"] == nil {
+		d.fail(n, "spec is required (filter, levels, rules, digest)")
+		return nil
+	}
+	spec := d.fields(top["spec"], "spec", "filter", "levels", "rules", "digest")
+	d.filter(sc, spec["filter"])
+	d.levels(sc, spec["levels"], top["spec"])
+	d.rules(sc, spec["rules"], top["spec"])
+	if spec["digest"] != nil {
+		sc.Digest = d.digest(spec["digest"])
+	}
+	return sc
+}
+
+func (d *decoder) filter(sc *Scorecard, n *yaml.Node) {
+	sc.Filter = strings.TrimSpace(d.str(n, "spec.filter"))
+	src := sc.Filter
+	if src == "" {
+		src = DefaultFilter
+	}
+	prg, err := d.envs.filter.Compile(src)
+	if err != nil {
+		d.exprFail(n, "spec.filter", err)
+		return
+	}
+	if d.probe(orNode(n, &yaml.Node{Line: sc.Line}), "spec.filter", prg) {
+		sc.filter = prg
+	}
+}
+
+func (d *decoder) levels(sc *Scorecard, n, spec *yaml.Node) {
+	if n == nil || n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		d.fail(orNode(n, spec), "spec.levels must list the levels, lowest first, e.g. [Bronze, Silver, Gold]")
+		return
+	}
+	seen := map[string]bool{}
+	for i, item := range n.Content {
+		what := fmt.Sprintf("spec.levels[%d]", i)
+		var lv Level
+		if item.Kind == yaml.ScalarNode {
+			lv.Name = item.Value
+		} else {
+			f := d.fields(item, what, "name", "description", "emoji")
+			lv = Level{Name: d.str(f["name"], what+".name"), Description: d.str(f["description"], what+".description"), Emoji: d.str(f["emoji"], what+".emoji")}
+		}
+		lv.Name = strings.TrimSpace(lv.Name)
+		switch {
+		case lv.Name == "":
+			d.fail(item, "%s needs a name", what)
+			continue
+		case seen[strings.ToLower(lv.Name)]:
+			d.fail(item, "%s: level %q is listed twice", what, lv.Name)
+			continue
+		case len(lv.Name) > 40:
+			d.fail(item, "%s: level name %q is longer than 40 characters", what, lv.Name)
+			continue
+		}
+		if lv.Emoji != "" && !(strings.HasPrefix(lv.Emoji, ":") && strings.HasSuffix(lv.Emoji, ":")) {
+			d.fail(item, "%s.emoji %q: write an emoji code such as :trophy:", what, lv.Emoji)
+		}
+		seen[strings.ToLower(lv.Name)] = true
+		sc.Levels = append(sc.Levels, lv)
+	}
+}
+
+var ruleIDChars = "abcdefghijklmnopqrstuvwxyz0123456789-_"
+
+func (d *decoder) rules(sc *Scorecard, n, spec *yaml.Node) {
+	if n == nil || n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		d.fail(orNode(n, spec), "spec.rules must list at least one rule")
+		return
+	}
+	seen := map[string]int{}
+	for i, item := range n.Content {
+		what := fmt.Sprintf("spec.rules[%d]", i)
+		f := d.fields(item, what, "id", "title", "description", "level", "expression", "weight", "fix")
+		r := &Rule{Line: item.Line, Weight: 1}
+		r.ID = strings.TrimSpace(d.str(f["id"], what+".id"))
+		if r.ID != "" {
+			what = fmt.Sprintf("%s (%s)", what, r.ID)
+		}
+		switch {
+		case r.ID == "":
+			d.fail(item, "%s.id is required", what)
+		case strings.Trim(r.ID, ruleIDChars) != "" || len(r.ID) > 63:
+			d.fail(f["id"], "%s.id: lowercase letters, digits, - and _ only, at most 63", what)
+		case seen[r.ID] > 0:
+			d.fail(f["id"], "%s.id %q is already used at line %d", what, r.ID, seen[r.ID])
+		default:
+			seen[r.ID] = item.Line
+		}
+		r.Title = strings.TrimSpace(d.str(f["title"], what+".title"))
+		r.Description = d.str(f["description"], what+".description")
+		r.Level = strings.TrimSpace(d.str(f["level"], what+".level"))
+		r.level = -1
+		for li, lv := range sc.Levels {
+			if strings.EqualFold(lv.Name, r.Level) {
+				r.level, r.Level = li, lv.Name
+			}
+		}
+		if r.level < 0 && len(sc.Levels) > 0 {
+			names := make([]string, len(sc.Levels))
+			for li, lv := range sc.Levels {
+				names[li] = lv.Name
+			}
+			d.fail(orNode(f["level"], item), "%s.level %q is not one of the levels (%s)", what, r.Level, strings.Join(names, ", "))
+		}
+		if w := f["weight"]; w != nil {
+			v, err := strconv.ParseFloat(w.Value, 64)
+			if w.Kind != yaml.ScalarNode || err != nil || v < 0 || v > 1000 {
+				d.fail(w, "%s.weight must be a number from 0 to 1000", what)
+			}
+			r.Weight = v
+		}
+		r.Expression = strings.TrimSpace(d.str(f["expression"], what+".expression"))
+		if r.Expression == "" {
+			d.fail(orNode(f["expression"], item), "%s.expression is required: CEL over entity and facts, true when the rule passes", what)
+		} else if prg, err := d.envs.rule.Compile(r.Expression); err != nil {
+			d.exprFail(f["expression"], what+".expression", err)
+		} else if d.probe(f["expression"], what+".expression", prg) {
+			r.prg = prg
+		}
+		r.Fix = d.fix(f["fix"], what+".fix")
+		sc.Rules = append(sc.Rules, r)
+	}
+}
+
+func (d *decoder) fix(n *yaml.Node, what string) Fix {
+	if n == nil {
+		return Fix{}
+	}
+	if n.Kind == yaml.ScalarNode {
+		return Fix{Hint: strings.TrimSpace(n.Value)}
+	}
+	f := d.fields(n, what, "hint", "url", "action", "with")
+	fx := Fix{Hint: strings.TrimSpace(d.str(f["hint"], what+".hint")), URL: strings.TrimSpace(d.str(f["url"], what+".url")),
+		Action: strings.TrimSpace(d.str(f["action"], what+".action"))}
+	if fx.URL != "" && !strings.HasPrefix(fx.URL, "https://") && !strings.HasPrefix(fx.URL, "http://") {
+		d.fail(f["url"], "%s.url %q must start with https://", what, fx.URL)
+	}
+	if fx.Action != "" && !catalog.ValidName(fx.Action) {
+		d.fail(f["action"], "%s.action %q is not an action name", what, fx.Action)
+	}
+	if w := f["with"]; w != nil {
+		if fx.Action == "" {
+			d.fail(w, "%s.with prefills an action's inputs: name the action too", what)
+		}
+		inputs := d.fields(w, what+".with", anyKey)
+		fx.With, fx.with = map[string]string{}, map[string]*Template{}
+		for k, v := range inputs {
+			src := d.str(v, what+".with."+k)
+			t, err := ParseTemplate(d.envs.rule, src)
+			if err != nil {
+				d.fail(v, "%s.with.%s: %v", what, k, err)
+				continue
+			}
+			fx.With[k], fx.with[k] = src, t
+		}
+	}
+	if fx.Hint == "" && fx.Action == "" {
+		d.fail(n, "%s needs a hint (what to do) or an action", what)
+	}
+	return fx
+}
+
+func (d *decoder) digest(n *yaml.Node) *DigestSchedule {
+	f := d.fields(n, "spec.digest", "schedule", "timeZone", "channel", "fallback")
+	dg := &DigestSchedule{Schedule: strings.TrimSpace(d.str(f["schedule"], "spec.digest.schedule")),
+		TimeZone: strings.TrimSpace(d.str(f["timeZone"], "spec.digest.timeZone")),
+		Channel:  strings.TrimSpace(d.str(f["channel"], "spec.digest.channel")),
+		Fallback: strings.TrimSpace(d.str(f["fallback"], "spec.digest.fallback"))}
+	if dg.Channel == "" {
+		dg.Channel = ChannelOwner
+	}
+	if dg.Schedule == "" {
+		d.fail(orNode(f["schedule"], n), "spec.digest.schedule is required, e.g. \"0 9 * * 1\" (Mondays at 09:00)")
+		return dg
+	}
+	sched, loc, err := parseSchedule(dg.Schedule, dg.TimeZone)
+	if err != nil {
+		at := f["schedule"]
+		if strings.Contains(err.Error(), "timeZone") {
+			at = f["timeZone"]
+		}
+		d.fail(at, "spec.digest: %v", err)
+		return dg
+	}
+	dg.sched, dg.location = sched, loc
+	for _, c := range []struct {
+		key, v string
+	}{{"channel", dg.Channel}, {"fallback", dg.Fallback}} {
+		if c.v != "" && c.v != ChannelOwner && !validChannel(c.v) {
+			d.fail(f[c.key], "spec.digest.%s %q: a channel is #name or an id such as C0123ABCD", c.key, c.v)
+		}
+	}
+	if dg.Fallback == ChannelOwner {
+		d.fail(f["fallback"], "spec.digest.fallback is where teams without a channel go: name a channel")
+	}
+	return dg
+}
+
+// validChannel accepts "#name" and channel ids.
+func validChannel(s string) bool {
+	if strings.HasPrefix(s, "#") {
+		name := s[1:]
+		return name != "" && len(name) <= 80 && strings.Trim(strings.ToLower(name), "abcdefghijklmnopqrstuvwxyz0123456789-_.") == ""
+	}
+	return len(s) >= 9 && strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == "" && strings.ContainsAny(s[:1], "CGD")
+}
+
+// exprFail reports a compile error at the line of the expression itself:
+// CEL's "L:C:" is relative to the expression, whose first line is the
+// node's (or the next one for a | or > block).
+func (d *decoder) exprFail(n *yaml.Node, what string, err error) {
+	line := 0
+	if n != nil {
+		line = n.Line
+		if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+			line++
+		}
+	}
+	msg := err.Error()
+	if m := celPosRe.FindStringSubmatch(msg); m != nil {
+		k, _ := strconv.Atoi(m[1])
+		if line > 0 && k > 0 {
+			line += k - 1
+		}
+		msg = "column " + m[2] + ": " + m[3]
+	}
+	d.failAt(line, "%s: %s", what, strings.TrimSpace(msg))
+}
+
+var celPosRe = regexp.MustCompile(`(?s)^(\d+):(\d+): (.*)$`)
+
+// probe evaluates an expression once on an empty entity: one that exceeds
+// its cost limit even there (a comprehension over a large range, say) is
+// refused now rather than at every evaluation.
+func (d *decoder) probe(n *yaml.Node, what string, prg *expr.Program) bool {
+	vars := map[string]any{"entity": probeEntity(), "facts": map[string]any{}}
+	_, err := prg.Eval(context.Background(), vars)
+	if errors.Is(err, expr.ErrCostLimit) {
+		d.fail(n, "%s is refused: %v", what, err)
+		return false
+	}
+	return true
+}
+
+// probeEntity is the smallest Component, as expressions see it.
+func probeEntity() map[string]any {
+	e := catalog.Entity{APIVersion: "backstage.io/v1alpha1", Kind: catalog.KindComponent,
+		Metadata: catalog.Metadata{Name: "probe", Namespace: catalog.DefaultNamespace}, Spec: map[string]any{}}
+	return e.Map()
+}
+
+// anyKey lets fields accept any key (an action's inputs).
+const anyKey = "\x00any"
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s || x == anyKey {
+			return true
+		}
+	}
+	return false
+}
+
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "something else"
+}
+
+func orNode(n, fallback *yaml.Node) *yaml.Node {
+	if n != nil {
+		return n
+	}
+	return fallback
+}
+
+// nearestWord returns the known word within two edits of w, if any.
+func nearestWord(w string, known []string) string {
+	best, bestD := "", 3
+	for _, k := range known {
+		if k == anyKey {
+			continue
+		}
+		if d := editDistance(strings.ToLower(w), strings.ToLower(k)); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// definitionFiles expands folders into their YAML files, sorted.
+func definitionFiles(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("scorecards path %s: %w", p, unwrapPath(err))
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, de fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if de.IsDir() && path != p && strings.HasPrefix(de.Name(), ".") {
+				return filepath.SkipDir
+			}
+			if ext := filepath.Ext(path); !de.IsDir() && (ext == ".yaml" || ext == ".yml") {
+				out = append(out, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("scorecards path %s: %w", p, unwrapPath(err))
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		if errors.Is(pe.Err, fs.ErrNotExist) {
+			return errors.New("no such file or folder")
+		}
+		return pe.Err
+	}
+	return err
+}
+
+func yamlErrLine(err error) int {
+	msg := err.Error()
+	const prefix = "yaml: line "
+	if i := strings.Index(msg, prefix); i >= 0 {
+		rest := msg[i+len(prefix):]
+		if j := strings.IndexByte(rest, ':'); j > 0 {
+			if n, err := strconv.Atoi(rest[:j]); err == nil {
+				return n
+			}
+		}
+	}
+	return 0
+}
+
+func yamlErrText(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if strings.HasPrefix(msg, "line ") {
+		if i := strings.Index(msg, ": "); i >= 0 {
+			return msg[i+2:]
+		}
+	}
+	return msg
+}
