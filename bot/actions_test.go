@@ -60,6 +60,11 @@ func (a registrar) Register(ctx context.Context, l actions.Location) ([]string, 
 
 func startActions(t *testing.T, allow ...string) *actionsEnv {
 	t.Helper()
+	return startActionsWith(t, exampleActions(t), allow...)
+}
+
+func startActionsWith(t *testing.T, set *actions.Set, allow ...string) *actionsEnv {
+	t.Helper()
 	// not_found: a form's result may race the ack that makes the modal it
 	// updates. ratelimited: a run's messages to one DM come in bursts, and
 	// the pacer's slot can land a hair before the fake's bucket refills
@@ -106,7 +111,6 @@ func startActions(t *testing.T, allow ...string) *actionsEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set := exampleActions(t)
 	h.Bot.EnableActions(eng, set)
 	h.Run()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -415,5 +419,68 @@ func TestActionsList(t *testing.T) {
 	mark := e.click(t, "priya", m, "actions.open:rollback")
 	if v := e.waitView(t, mark, "priya"); v.TitleText() != "Roll back a service" {
 		t.Fatalf("opened %q", v.TitleText())
+	}
+}
+
+// TestEditAndResubmit: a name taken between the form and the run fails the
+// run on that input; "Change … and resubmit" opens the form again with the
+// values and the problem under the field.
+func TestEditAndResubmit(t *testing.T) {
+	e := startActions(t)
+	priya := e.h.User("priya")
+	form := e.openForm(t, "priya", "/create-service", "")
+	mark := e.h.Fake.Mark()
+	e.h.Fake.SubmitView(e.h.Ctx, priya.ID, form.ID, formValues("payouts", nil))
+	request := e.waitText(t, mark, e.h.Channel("team-platform").ID, "Approval request", "payouts")
+	if _, err := e.gh.AddRepo(githubfake.Repo{Owner: "bramble", Name: "payouts", CreatedAt: time.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	e.click(t, "alice", request, "actions.approve")
+	failed := e.waitText(t, mark, e.dm(t, "priya"), "Failed at *Create the repository*", "bramble/payouts already exists on GitHub")
+	mark = e.click(t, "priya", failed, "actions.edit")
+	again := e.waitView(t, mark, "priya")
+	text := bottest.ViewText(again)
+	if !strings.Contains(text, "bramble/payouts already exists on GitHub") || !strings.Contains(string(again.Blocks), `"initial_value":"payouts"`) {
+		t.Fatalf("the form did not come back with the problem and the values:\n%s", again.Blocks)
+	}
+	res, _ := e.h.Fake.SubmitView(e.h.Ctx, priya.ID, again.ID, formValues("payouts", nil))
+	if res.ResponseAction != "errors" || res.Errors["name"] == "" {
+		t.Fatalf("the refused name again: %+v", res)
+	}
+}
+
+// TestApprovalByDirectMessage: with approval.channel dm, each approver
+// gets the request in a DM; one decision updates every copy.
+func TestApprovalByDirectMessage(t *testing.T) {
+	acts, probs := actions.Parse("dm.yaml", []byte(`apiVersion: gantry.dev/v1
+kind: Action
+metadata: {name: grant, title: Grant access}
+spec:
+  inputs: [{name: repo, type: string, required: true, pattern: "^[a-z-]+$"}]
+  approval: {groups: [group:default/platform], channel: dm}
+  steps:
+    - {id: team, uses: github.teamAccess, with: {repo: "bramble/${{ inputs.repo }}", team: payments, permission: pull}}
+`))
+	valid, probs2 := actions.Validate(acts, actions.LoadOptions{})
+	if len(probs)+len(probs2) > 0 {
+		t.Fatal(probs, probs2)
+	}
+	e := startActionsWith(t, actions.NewSet(valid))
+	form := e.openForm(t, "priya", "/gantry", "run grant")
+	mark := e.h.Fake.Mark()
+	if res, err := e.h.Fake.SubmitView(e.h.Ctx, e.h.User("priya").ID, form.ID, slackfake.Values{"repo": {"v": "notification-service"}}); err != nil || res.ResponseAction != "update" {
+		t.Fatalf("submit: %v %+v", err, res)
+	}
+	copies := map[string]slackfake.Message{}
+	for _, who := range []string{"alice", "bashir", "chen", "dagny"} {
+		copies[who] = e.waitText(t, mark, e.dm(t, who), "Approval request: Grant access")
+	}
+	mark = e.click(t, "chen", copies["chen"], "actions.approve")
+	for _, who := range []string{"alice", "bashir", "dagny"} {
+		e.waitText(t, mark, copies[who].Channel, "Approved by <@U0PLT0003>")
+	}
+	e.waitText(t, mark, e.dm(t, "priya"), "Done.")
+	if teams := e.gh.RepoTeams("bramble", "notification-service"); teams["payments"] != "pull" {
+		t.Fatalf("teams %v", teams)
 	}
 }
