@@ -159,7 +159,7 @@ func (db *DB) newWriter(ctx context.Context, tx *sqlx.Tx) (*writer, error) {
 	if db.dialect == DialectPostgres {
 		w.now = time.Now().UTC()
 		upsert = `INSERT INTO entities (` + upsertColumns + `, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-			setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'B') || setweight(to_tsvector('simple', ?), 'C'))
+			setweight(to_tsvector('english', ?), 'A') || setweight(to_tsvector('english', ?), 'B') || setweight(to_tsvector('english', ?), 'C'))
 			ON CONFLICT (ref) DO UPDATE SET ` + upsertSet + `, search = excluded.search
 			WHERE entities.source = excluded.source RETURNING 1`
 	}

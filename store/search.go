@@ -74,7 +74,11 @@ func newSearchPlan(q catalog.SearchQuery) searchPlan {
 	}
 	p.limit = min(p.limit, maxSearchLimit)
 	seen := map[string]bool{}
-	for _, w := range splitWords(q.Text) {
+	words := splitWords(q.Text)
+	if content := dropStopWords(words); len(content) > 0 {
+		words = content
+	}
+	for _, w := range words {
 		if utf8.RuneCountInString(w) > maxWordLen || seen[w] {
 			continue
 		}
@@ -88,6 +92,30 @@ func newSearchPlan(q catalog.SearchQuery) searchPlan {
 	// one-letter word is what the user asked for anyway.
 	p.prefix = len(p.words) > 0 && utf8.RuneCountInString(p.words[len(p.words)-1]) > 1
 	return p
+}
+
+// stopWords are the words of a question that say nothing about what is
+// sought: "which service sends email?" searches for service, sends and
+// email. Both engines then stem what is left (English), so "sends" finds
+// "send" and "refunds" finds "refund".
+var stopWords = map[string]bool{
+	"a": true, "about": true, "an": true, "and": true, "any": true, "are": true, "at": true, "be": true,
+	"by": true, "can": true, "do": true, "does": true, "find": true, "for": true, "from": true, "has": true,
+	"have": true, "how": true, "i": true, "in": true, "is": true, "it": true, "me": true, "my": true,
+	"of": true, "on": true, "or": true, "our": true, "show": true, "that": true, "the": true, "there": true,
+	"this": true, "to": true, "we": true, "what": true, "where": true, "which": true, "who": true,
+	"whose": true, "why": true, "with": true, "you": true,
+}
+
+// dropStopWords returns words without stop words.
+func dropStopWords(words []string) []string {
+	out := words[:0:0]
+	for _, w := range words {
+		if !stopWords[w] {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // exactName is the text as a name could spell it, lowercased, or "" when

@@ -41,7 +41,7 @@ func (db *DB) searchPostgres(ctx context.Context, p searchPlan) ([]rankedRef, in
 	}
 	var total int
 	countQ := `SELECT count(*) FROM (SELECT 1 FROM entities e
-		WHERE e.search @@ to_tsquery('simple', ?)` + kindFilter + ` LIMIT ?) hits`
+		WHERE e.search @@ to_tsquery('english', ?)` + kindFilter + ` LIMIT ?) hits`
 	if err := db.getIn(ctx, &total, countQ, append(args, searchCountCap+1)...); err != nil {
 		return nil, 0, err
 	}
@@ -55,10 +55,10 @@ func (db *DB) searchPostgres(ctx context.Context, p searchPlan) ([]rankedRef, in
 	pageQ := fmt.Sprintf(`WITH page AS (
 			SELECT e.ref, e.description, length(e.name) AS name_length,
 				ts_rank('{0.1, 0.2, 0.4, 1.0}', e.search, query, 0) + CASE WHEN e.name_lower = ? THEN ? ELSE 0 END AS score
-			FROM entities e, to_tsquery('simple', ?) query
+			FROM entities e, to_tsquery('english', ?) query
 			WHERE e.search @@ query`+kindFilter+`
 			ORDER BY score DESC, length(e.name), e.ref LIMIT ? OFFSET ?)
-		SELECT ref, score, translate(description, '*', ' ') AS description, ts_headline('simple', translate(description, '*', ' '), to_tsquery('simple', ?), '%s') AS snippet
+		SELECT ref, score, translate(description, '*', ' ') AS description, ts_headline('english', translate(description, '*', ' '), to_tsquery('english', ?), '%s') AS snippet
 		FROM page ORDER BY score DESC, name_length, ref`, headlineOptions)
 	pageArgs := append([]any{p.exact, exactNameBonus}, args...)
 	pageArgs = append(pageArgs, p.limit, p.offset, tsq)

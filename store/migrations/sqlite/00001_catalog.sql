@@ -83,13 +83,13 @@ CREATE VIEW entities_search AS
 CREATE VIRTUAL TABLE entities_fts USING fts5 (
     name, title, description, tags, owner, system, link_titles, kind,
     content = 'entities_search', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'porter unicode61 remove_diacritics 2'
 );
 
 CREATE VIRTUAL TABLE entities_names_fts USING fts5 (
     name, title, kind,
     content = 'entities_search', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'porter unicode61 remove_diacritics 2'
 );
 
 -- ORDER BY rank is BM25 with column weights: what an entity is called
