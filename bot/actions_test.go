@@ -179,6 +179,23 @@ func (e *actionsEnv) waitText(t *testing.T, mark uint64, channel string, want ..
 	return *ev.Message
 }
 
+// waitState waits until the requester's latest run is in state.
+func (e *actionsEnv) waitState(t *testing.T, requester string, state actions.State) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		runs, err := e.eng.List(e.h.Ctx, actions.RunFilter{Requester: requester, Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) == 1 && runs[0].State == state {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("the latest run of %s never became %s", requester, state)
+}
+
 // waitEphemeral waits for an ephemeral shown to user with want.
 func (e *actionsEnv) waitEphemeral(t *testing.T, mark uint64, user, want string) slackfake.Message {
 	t.Helper()
@@ -348,20 +365,21 @@ func TestRejectAndLateClicks(t *testing.T) {
 	if res, _ := e.h.Fake.SubmitView(e.h.Ctx, e.h.User("bashir").ID, modal.ID, slackfake.Values{"reason": {"v": "  "}}); res.ResponseAction != "errors" {
 		t.Fatalf("empty reason: %+v", res)
 	}
+	// Slack is slow to show the change: clicks on the old buttons still
+	// arrive after the rejection, and the server refuses them.
+	e.h.Fake.SetLatency("chat.update", 2*time.Second)
 	mark = e.h.Fake.Mark()
 	if _, err := e.h.Fake.SubmitView(e.h.Ctx, e.h.User("bashir").ID, modal.ID, slackfake.Values{"reason": {"v": "Use the existing ledger service."}}); err != nil {
 		t.Fatal(err)
 	}
-	e.waitText(t, mark, e.dm(t, "priya"), "Rejected", "Use the existing ledger service.")
-	// Slack is slow to show the change: clicks on the old buttons still
-	// arrive, and are refused by the server.
-	e.h.Fake.SetLatency("chat.update", 2*time.Second)
+	e.waitState(t, priya.ID, actions.StateRejected)
 	mark = e.click(t, "alice", request, "actions.approve")
 	e.waitEphemeral(t, mark, "alice", "already rejected by Bashir Haddad")
 	mark = e.click(t, "chen", request, "actions.reject")
 	e.waitEphemeral(t, mark, "chen", "already rejected")
 	e.h.Fake.SetLatency("chat.update", 0)
 	e.waitText(t, mark, platform, "Rejected by <@U0PLT0002>", "Use the existing ledger service.")
+	e.waitText(t, mark, e.dm(t, "priya"), "Rejected", "Use the existing ledger service.")
 
 	// Expired: a click after the expiry is refused, and the request says so.
 	request = submit("ledger-export")
