@@ -137,7 +137,7 @@ type writer struct {
 // the search vector.
 const (
 	upsertColumns = "ref, kind, namespace, name, name_lower, title, description, source, file, line, location, origin_location, hash, flag, body, updated_at"
-	upsertSet     = `kind = excluded.kind, namespace = excluded.namespace, name = excluded.name,
+	upsertSet     = `source = excluded.source, kind = excluded.kind, namespace = excluded.namespace, name = excluded.name,
 		name_lower = excluded.name_lower, title = excluded.title, description = excluded.description,
 		file = excluded.file, line = excluded.line, location = excluded.location,
 		origin_location = excluded.origin_location, hash = excluded.hash, flag = excluded.flag,
@@ -147,6 +147,18 @@ const (
 		link_titles = excluded.link_titles`
 )
 
+// An entity Gantry inferred (gantry.dev/inferred: "true", say from a
+// repository without a descriptor) never blocks a declared one: a declared
+// upsert from another source takes its ref over, while an inferred upsert
+// of a ref held by a declared entity is a conflict like any other.
+func sqliteInferred(table string) string {
+	return "coalesce(json_extract(" + table + `.body, '$.metadata.annotations."gantry.dev/inferred"'), '') = 'true'`
+}
+
+func postgresInferred(table string) string {
+	return "coalesce(" + table + ".body->'metadata'->'annotations'->>'gantry.dev/inferred', '') = 'true'"
+}
+
 func (db *DB) newWriter(ctx context.Context, tx *sqlx.Tx) (*writer, error) {
 	w := &writer{db: db, tx: tx, now: time.Now().UTC().Format(time.RFC3339Nano)}
 	// The upsert's WHERE leaves a row another source holds untouched, and
@@ -155,13 +167,15 @@ func (db *DB) newWriter(ctx context.Context, tx *sqlx.Tx) (*writer, error) {
 	upsert := `INSERT INTO entities (` + upsertColumns + `, ` + sqliteSearchColumns + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (ref) DO UPDATE SET ` + upsertSet + `, ` + sqliteSearchSet + `
-		WHERE entities.source = excluded.source RETURNING 1`
+		WHERE entities.source = excluded.source OR (` + sqliteInferred("entities") + ` AND NOT ` + sqliteInferred("excluded") + `)
+		RETURNING 1`
 	if db.dialect == DialectPostgres {
 		w.now = time.Now().UTC()
 		upsert = `INSERT INTO entities (` + upsertColumns + `, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 			setweight(to_tsvector('english', ?), 'A') || setweight(to_tsvector('english', ?), 'B') || setweight(to_tsvector('english', ?), 'C'))
 			ON CONFLICT (ref) DO UPDATE SET ` + upsertSet + `, search = excluded.search
-			WHERE entities.source = excluded.source RETURNING 1`
+			WHERE entities.source = excluded.source OR (` + postgresInferred("entities") + ` AND NOT ` + postgresInferred("excluded") + `)
+			RETURNING 1`
 	}
 	type statement struct {
 		dst **sqlx.Stmt
@@ -198,9 +212,10 @@ func (w *writer) close() {
 
 // holder is who holds a ref.
 type holder struct {
-	Ref    string `db:"ref"`
-	Source string `db:"source"`
-	File   string `db:"file"`
+	Ref      string `db:"ref"`
+	Source   string `db:"source"`
+	File     string `db:"file"`
+	Inferred bool   `db:"inferred"`
 }
 
 // apply runs the batch inside the writer's transaction.
@@ -218,7 +233,8 @@ func (w *writer) apply(ctx context.Context, source string, ch ingest.Changes, up
 	for i := range ups {
 		u := &ups[i]
 		h, held := holders[u.ref]
-		if held && h.Source != source {
+		takesOver := h.Inferred && u.e.Annotation(catalog.AnnotationInferred) != "true"
+		if held && h.Source != source && !takesOver {
 			conflicts = append(conflicts, conflict(u, h))
 			continue
 		}
@@ -229,7 +245,7 @@ func (w *writer) apply(ctx context.Context, source string, ch ingest.Changes, up
 		if !ok {
 			// Another source inserted the ref after holders was read.
 			var h holder
-			q := w.tx.Rebind("SELECT ref, source, file FROM entities WHERE ref = ?")
+			q := w.tx.Rebind("SELECT ref, source, file, false AS inferred FROM entities WHERE ref = ?")
 			if err := w.tx.GetContext(ctx, &h, q, u.ref); err != nil {
 				return nil, fmt.Errorf("reading who holds %s: %w", u.ref, err)
 			}
@@ -265,7 +281,11 @@ func (w *writer) holders(ctx context.Context, ups []upsertRow) (map[string]holde
 		for i := range chunk {
 			refs[i] = chunk[i].ref
 		}
-		q, args, err := sqlx.In("SELECT ref, source, file FROM entities WHERE ref IN (?)", refs)
+		inferred := sqliteInferred("entities")
+		if w.db.dialect == DialectPostgres {
+			inferred = postgresInferred("entities")
+		}
+		q, args, err := sqlx.In("SELECT ref, source, file, "+inferred+" AS inferred FROM entities WHERE ref IN (?)", refs)
 		if err != nil {
 			return nil, err
 		}

@@ -49,6 +49,7 @@ func storeCases() []storeCase {
 		{"relations both ways, replaced and deleted", testRelations},
 		{"lookup keys", testKeys},
 		{"conflicts across sources", testConflicts},
+		{"declared entities take over inferred ones", testInferredTakeover},
 		{"flags and source heads", testFlagsAndHeads},
 		{"empty changes write nothing", testEmptyChanges},
 		{"search ranks names above descriptions", testSearchRanking},
@@ -302,6 +303,29 @@ func testConflicts(t *testing.T, db *DB, _ string) {
 	heads, _ := db.SourceHeads(context.Background(), "one")
 	if len(heads) != 1 || heads[0].Flag != "" {
 		t.Errorf("source two flagged source one's entity: %+v", heads)
+	}
+}
+
+func testInferredTakeover(t *testing.T, db *DB, _ string) {
+	inferred := ent("Component", "billing", map[string]any{"owner": "team-guess"})
+	inferred.Metadata.Annotations = map[string]string{catalog.AnnotationInferred: "true", catalog.AnnotationProjectSlug: "acme/billing"}
+	apply(t, db, "github", inferred)
+
+	declared := ent("Component", "billing", map[string]any{"owner": "team-real"})
+	if conflicts := apply(t, db, "files", declared); len(conflicts) != 0 {
+		t.Fatalf("a declared entity was refused by an inferred one: %+v", conflicts)
+	}
+	got := get(t, db, "component:billing")
+	if got.Origin.Source != "files" || rels(got) != "ownedBy group:default/team-real" {
+		t.Fatalf("declared entity did not take over: %+v %s", got.Origin, rels(got))
+	}
+	if es, _ := db.EntitiesByKey(context.Background(), catalog.KeyRepo, "acme/billing"); len(es) != 0 {
+		t.Errorf("the inferred entity's lookup keys survived: %+v", es)
+	}
+	// The other way round, an inferred entity is refused like anything else.
+	conflicts := apply(t, db, "github", inferred)
+	if len(conflicts) != 1 || conflicts[0].Source != "files" {
+		t.Errorf("inferred over declared: %+v", conflicts)
 	}
 }
 
