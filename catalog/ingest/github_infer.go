@@ -18,10 +18,6 @@ import (
 // codeownersPaths are where GitHub looks for CODEOWNERS, in its order.
 var codeownersPaths = []string{".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"}
 
-// UnknownOwner is the owner of an inferred Component when neither
-// CODEOWNERS, a team topic nor an admin team names one.
-const UnknownOwner = "group:default/unknown"
-
 // scanWellKnown notes, from a tree just read, the files facts and
 // inference care about, and reads CODEOWNERS when it changed.
 func (rw *repoWork) scanWellKnown(ctx context.Context) error {
@@ -231,10 +227,10 @@ func adminOwner(slug string) InferredOwner {
 // inferredEntity is the Component Gantry offers for a repository.
 func inferredEntity(full, branch string, meta RepoMeta, name string, owner InferredOwner) catalog.Entity {
 	web := strings.TrimSuffix(meta.HTMLURL, "/")
+	// With no owner found the Component has none: WhoOwns says so and the
+	// scorecards count it, instead of a made-up group hiding the gap.
 	from := owner.From
-	ownerRef := owner.Ref
-	if ownerRef == "" {
-		ownerRef = UnknownOwner
+	if owner.Ref == "" {
 		from = "the repository (no CODEOWNERS, team-* topic or admin team names an owner)"
 	}
 	lifecycle := "production"
@@ -258,8 +254,11 @@ func inferredEntity(full, branch string, meta RepoMeta, name string, owner Infer
 			},
 			Links: []catalog.Link{{URL: web, Title: "Repository", Icon: "github"}},
 		},
-		Spec:   map[string]any{"type": "service", "lifecycle": lifecycle, "owner": ownerRef},
+		Spec:   map[string]any{"type": "service", "lifecycle": lifecycle},
 		Origin: catalog.Origin{File: full, Location: "url:" + web, OriginLocation: "url:" + web},
+	}
+	if owner.Ref != "" {
+		e.Spec["owner"] = owner.Ref
 	}
 	if name != meta.Name {
 		e.Metadata.Title = meta.Name

@@ -122,7 +122,7 @@ func TestGitHubSourceReadsDeclaredAndInferred(t *testing.T) {
 		{"component:default/billing", "group:default/payments", "CODEOWNERS"},
 		{"component:default/search", "group:default/discovery", "topic team-discovery"},
 		{"component:default/ledger", "group:default/core", "admin team"},
-		{"component:default/orphan", ingest.UnknownOwner, "the repository (no CODEOWNERS, team-* topic or admin team names an owner)"},
+		{"component:default/orphan", "", "the repository (no CODEOWNERS, team-* topic or admin team names an owner)"},
 	} {
 		got := e.entity(tc.ref)
 		if got == nil || got.SpecString("owner") != tc.owner || got.Annotation(catalog.AnnotationInferredFrom) != tc.from ||
