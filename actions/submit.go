@@ -166,7 +166,7 @@ func (e *Engine) preflight(ctx context.Context, def *Action, runID string, actor
 			if err != nil {
 				continue
 			}
-			if run, err := prg.EvalBool(ctx, vars); err != nil || !run {
+			if ok, err := prg.EvalBool(ctx, vars); err != nil || !ok {
 				continue
 			}
 		}
