@@ -97,11 +97,14 @@ func prepareUpserts(ups []ingest.Upsert) ([]upsertRow, error) {
 	for i := range ups {
 		e := &ups[i].Entity
 		ref := noNUL(e.Ref().String())
-		bare := *e
-		bare.Relations = nil // derived: stored as rows, recomputed on read
-		body, err := json.Marshal(bare)
-		if err != nil {
-			return nil, fmt.Errorf("encoding entity %s: %w", ref, err)
+		body := ups[i].Body
+		if body == nil || len(e.Relations) > 0 {
+			bare := *e
+			bare.Relations = nil // derived: stored as rows, recomputed on read
+			var err error
+			if body, err = json.Marshal(bare); err != nil {
+				return nil, fmt.Errorf("encoding entity %s: %w", ref, err)
+			}
 		}
 		out = append(out, upsertRow{ref: ref, e: e, hash: ups[i].Hash, flag: ups[i].Flag, body: noNULJSON(string(body)),
 			edges: catalog.Edges(e), keys: catalog.LookupKeys(e), search: newSearchDoc(e)})

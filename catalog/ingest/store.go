@@ -55,7 +55,11 @@ func (c Changes) Empty() bool {
 type Upsert struct {
 	Entity catalog.Entity
 	Hash   string
-	Flag   string // usually "": a re-read entity is no longer stale
+	// Body is json.Marshal(Entity) when the caller already has it (the
+	// sync computes it for the hash), so the store need not encode the
+	// entity again; nil otherwise. Entity.Relations must be empty then.
+	Body []byte
+	Flag string // usually "": a re-read entity is no longer stale
 }
 
 // Conflict is an upsert refused because another source holds the ref.
