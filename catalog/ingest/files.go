@@ -26,6 +26,10 @@ type FileSource struct {
 	name string
 	path string
 	Root string // default: the directory of path
+	// Base is the folder files are named relative to (the config file's),
+	// so that what is stored does not depend on the working directory of
+	// the process; default the working directory.
+	Base string
 }
 
 // NewFileSource returns a file source.
@@ -46,7 +50,7 @@ func (s *FileSource) Walk(ctx context.Context, sink Sink) error {
 	if root == "" {
 		root = filepath.Dir(abs)
 	}
-	w, err := newWalker(root, sink)
+	w, err := newWalker(root, s.Base, sink)
 	if err != nil {
 		return fmt.Errorf("source %s: %w", s.name, err)
 	}
@@ -60,6 +64,8 @@ type DirSource struct {
 	name string
 	dir  string
 	glob string
+	// Base is as FileSource.Base.
+	Base string
 }
 
 // DefaultGlob is the pattern of a dir source that names none.
@@ -89,7 +95,7 @@ func (s *DirSource) Walk(ctx context.Context, sink Sink) error {
 	if err != nil {
 		return fmt.Errorf("source %s: %w", s.name, err)
 	}
-	w, err := newWalker(root, sink)
+	w, err := newWalker(root, s.Base, sink)
 	if err != nil {
 		return fmt.Errorf("source %s: %w", s.name, err)
 	}
@@ -131,13 +137,13 @@ func globFiles(root, pattern string) ([]string, error) {
 // each file once and reporting cycles.
 type walker struct {
 	root    string
-	cwd     string
+	base    string
 	sink    Sink
 	visited map[string]bool
 	stack   []string
 }
 
-func newWalker(root string, sink Sink) (*walker, error) {
+func newWalker(root, base string, sink Sink) (*walker, error) {
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return nil, err
@@ -145,15 +151,17 @@ func newWalker(root string, sink Sink) (*walker, error) {
 	if real, err := filepath.EvalSymlinks(root); err == nil {
 		root = real
 	}
-	cwd, _ := os.Getwd()
-	return &walker{root: root, cwd: cwd, sink: sink, visited: map[string]bool{}}, nil
+	if base == "" {
+		base, _ = os.Getwd()
+	}
+	return &walker{root: root, base: base, sink: sink, visited: map[string]bool{}}, nil
 }
 
-// display names a file for people: relative to the working directory when
-// that is shorter.
+// display names a file for people: relative to the walker's base when that
+// is shorter.
 func (w *walker) display(abs string) string {
-	if w.cwd != "" {
-		if rel, err := filepath.Rel(w.cwd, abs); err == nil && len(rel) < len(abs) {
+	if w.base != "" {
+		if rel, err := filepath.Rel(w.base, abs); err == nil && len(rel) < len(abs) {
 			return rel
 		}
 	}

@@ -273,10 +273,12 @@ func (r *syncRun) entity(e catalog.Entity) {
 		return
 	}
 	head, stored := r.heads[ref]
-	if stored && head.File != e.Origin.File {
+	if stored && head.File != e.Origin.File && len(r.moved) < r.s.batchSize {
 		// The ref is stored from another file of this source, which the walk
 		// may not have reached yet: at the end, that file still defining it
-		// makes this a duplicate, otherwise the entity moved.
+		// makes this a duplicate, otherwise the entity moved. Past a batch
+		// of them (files renamed wholesale) they are taken as moves at once,
+		// so memory stays bounded; a later duplicate is then the conflict.
 		r.moved = append(r.moved, e)
 		return
 	}

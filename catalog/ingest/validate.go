@@ -60,7 +60,7 @@ func Validate(ctx context.Context, paths []string) (Validation, error) {
 				return v, err
 			}
 		}
-		w, err := newWalker(root, SinkFunc(visit))
+		w, err := newWalker(root, "", SinkFunc(visit))
 		if err != nil {
 			return v, err
 		}

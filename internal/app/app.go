@@ -56,9 +56,12 @@ func (a *App) Sources() []ingest.Source {
 		case "file":
 			fs := ingest.NewFileSource(s.Name, a.Config.Resolve(s.Path))
 			fs.Root = a.Config.Resolve(s.Root)
+			fs.Base = a.Config.Dir
 			out = append(out, fs)
 		case "dir":
-			out = append(out, ingest.NewDirSource(s.Name, a.Config.Resolve(s.Path), s.Glob))
+			ds := ingest.NewDirSource(s.Name, a.Config.Resolve(s.Path), s.Glob)
+			ds.Base = a.Config.Dir
+			out = append(out, ds)
 		case "github":
 			out = append(out, a.githubSource(s))
 		}
