@@ -50,7 +50,7 @@ type EntityResult struct {
 }
 
 // Rule returns the outcome of one rule ("" state when absent).
-func (r *EntityResult) Rule(id string) RuleResult {
+func (r EntityResult) Rule(id string) RuleResult {
 	for _, x := range r.Rules {
 		if x.Rule == id {
 			return x

@@ -96,6 +96,9 @@ func NewDigestRunner(o RunnerOptions) *DigestRunner {
 	return &DigestRunner{o: o}
 }
 
+// pollHeld is how often a run looks again at digests that others hold.
+const pollHeld = 10 * time.Second
+
 // InstanceName names this process: host, pid and a random suffix.
 func InstanceName() string {
 	host, _ := os.Hostname()
@@ -231,9 +234,9 @@ func (r *DigestRunner) post(ctx context.Context, sc *Scorecard, period, end time
 		if len(held) == 0 || ctx.Err() != nil {
 			break
 		}
-		// Others hold these claims: wait for them to finish or for their
-		// leases to run out, then look again.
-		wait := max(earlier.Sub(r.o.Service.Clock().Now()), 0) + time.Second
+		// Others hold these claims: look again when they may have
+		// finished, or when the first lease runs out (a holder that died).
+		wait := min(max(earlier.Sub(r.o.Service.Clock().Now()), 0)+time.Second, pollHeld)
 		r.o.Log.Info("digest: waiting for claims held elsewhere", "scorecard", sc.Name, "period", rep.PeriodKey, "teams", len(held), "wait", wait)
 		if err := r.o.Service.Clock().Sleep(ctx, wait); err != nil {
 			break
@@ -297,6 +300,7 @@ func (r *DigestRunner) one(ctx context.Context, sc *Scorecard, d *Digest, end ti
 		ok, err := r.o.Store.StartPosting(ctx, key, r.o.Instance, now, now.Add(r.o.Lease))
 		if err != nil || !ok {
 			if ctx.Err() != nil {
+				r.release(key)
 				return out, time.Time{}, nil
 			}
 			if err != nil {
