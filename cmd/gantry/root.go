@@ -42,6 +42,8 @@ and offers the same catalog on the command line.`,
 		newWhoOwnsCommand(g),
 		newSearchCommand(g),
 	)
+	root.AddCommand(newScorecardCommand(g))
+	root.AddCommand(newDigestCommand(g))
 	root.AddCommand(newActionsCommand(g))
 	root.AddCommand(newRunsCommand(g))
 	return root

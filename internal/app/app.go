@@ -29,6 +29,8 @@ type App struct {
 
 	gh  githubDeps  // the shared GitHub client and sync bookkeeping (github.go)
 	act actionsDeps // self-service actions and their engine (actions.go)
+
+	sc scorecardDeps // scorecards, their evaluation and digests (scorecards.go)
 }
 
 // Open opens the store (applying migrations) and builds the catalog.
@@ -93,6 +95,7 @@ func (a *App) Sync(ctx context.Context, only string) ([]ingest.Result, error) {
 		}
 		return nil, errkind.New(errkind.NotFound, "no source named %q (configured: %s)", only, strings.Join(names, ", "))
 	}
+	a.afterSync(ctx) // scorecards are evaluated after every sync
 	return results, errors.Join(errs...)
 }
 

@@ -22,7 +22,7 @@ func (a *App) startBot(ctx context.Context, srv *ops.Server) (*bot.Bot, error) {
 	}
 	b, err := bot.New(bot.Options{
 		AppToken: s.AppToken, BotToken: s.BotToken, APIURL: s.APIURL, AdminGroup: s.AdminGroup,
-		Workers: s.Workers, Catalog: a.Catalog, Logger: a.Log, Registerer: srv.Registry,
+		Workers: s.Workers, Catalog: a.botCatalog(), Logger: a.Log, Registerer: srv.Registry,
 	})
 	if err != nil {
 		return nil, err
@@ -40,6 +40,7 @@ func (a *App) startBot(ctx context.Context, srv *ops.Server) (*bot.Bot, error) {
 func (a *App) registerSlack(b *bot.Bot) {
 	b.Router().Subcommand(a.SyncSubcommand(b))
 	a.registerActions(b)
+	a.registerScorecards(b)
 }
 
 // runBot runs b until ctx ends and reports how it stopped on the returned

@@ -75,9 +75,13 @@ func (a *App) Serve(ctx context.Context, opts ServeOptions) error {
 			m.entities.Set(float64(n))
 		}
 	}
+	firstSync := make(chan struct{})
+	digestsDone := a.startDigests(ctx, slackBot, firstSync)
+	defer func() { <-digestsDone }() // ctx is cancelled by then: claims are given back
 	go func() {
 		syncAll()
 		synced.Store(true)
+		close(firstSync)
 		fmt.Fprintf(opts.Out, "Catalog synced from %d source(s); next refresh %s.\n", len(a.Config.Catalog.Sources), schedule.Next(time.Now()).Format(time.Kitchen))
 	}()
 	c := cron.New(cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))

@@ -1,0 +1,242 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gantryhq/gantry/bot/bottest"
+	"github.com/gantryhq/gantry/internal/config"
+	"github.com/gantryhq/gantry/internal/slackfake"
+	"github.com/gantryhq/gantry/internal/testdb"
+	"github.com/gantryhq/gantry/scorecard"
+)
+
+// servedApp is an App running Serve.
+type servedApp struct {
+	app    *App
+	cancel context.CancelFunc
+	done   chan error
+	logs   *lockedWriter
+}
+
+// serveScorecards opens an App on cfg with the scorecards' clock, runs
+// Serve and returns once the first sync (and evaluation) is done.
+func serveScorecards(t *testing.T, parent context.Context, cfg config.Config, clock scorecard.Clock, prepare func(*App)) *servedApp {
+	t.Helper()
+	logs := &lockedWriter{w: &strings.Builder{}}
+	a, err := Open(parent, cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	a.sc.clock, a.sc.concurrency = clock, 1
+	if prepare != nil {
+		prepare(a)
+	}
+	ctx, cancel := context.WithCancel(parent)
+	s := &servedApp{app: a, cancel: cancel, done: make(chan error, 1), logs: logs}
+	pr, pw := io.Pipe()
+	go func() { err := a.Serve(ctx, ServeOptions{Out: pw}); pw.Close(); s.done <- err }()
+	lines := bufio.NewScanner(pr)
+	for lines.Scan() && !strings.HasPrefix(lines.Text(), "Catalog synced") {
+	}
+	go io.Copy(io.Discard, pr)
+	return s
+}
+
+// stop ends Serve (as a SIGTERM would) and waits for it.
+func (s *servedApp) stop(t *testing.T) {
+	t.Helper()
+	s.cancel()
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
+
+func (s *servedApp) logText() string {
+	s.logs.mu.Lock()
+	defer s.logs.mu.Unlock()
+	return s.logs.w.(*strings.Builder).String()
+}
+
+// TestDigestEndToEnd is the "done when": gantry serve with the
+// example catalog and scorecard, Slack (slackfake) and the real bot. At
+// 09:00 in Paris on Monday the digest goes out; Gantry is stopped in the
+// middle of the run and started again, and each team's channel still has
+// its digest exactly once (Logistics, which has no channel, in the
+// fallback #engineering). A fact changes, /gantry sync evaluates again,
+// and the next Monday's digest shows the service's level going up.
+func TestDigestEndToEnd(t *testing.T) {
+	for _, eng := range testdb.Engines() {
+		t.Run(eng.Name, func(t *testing.T) { testDigestEndToEnd(t, eng.URL(t)) })
+	}
+}
+
+func testDigestEndToEnd(t *testing.T, dbURL string) {
+	fake := slackfake.NewServer(t, slackfake.Options{})
+	priya := fake.AddUser(slackfake.User{ID: "U0PAY0001", Name: "priya", RealName: "Priya Raman", Email: "priya@bramble.example"})
+	alice := fake.AddUser(slackfake.User{ID: "U0PLT0001", Name: "alice", RealName: "Alice Nakamura", Email: "alice@bramble.example"})
+	channels := map[string]slackfake.Channel{}
+	for _, name := range []string{"general", "engineering", "team-platform", "team-payments", "team-storefront", "team-search"} {
+		channels[name] = fake.AddChannel(name)
+	}
+	teamChannels := []string{"engineering", "team-platform", "team-payments", "team-storefront", "team-search"}
+
+	cfg := exampleConfig(t)
+	cfg.Database = dbURL
+	cfg.Slack = config.Slack{AppToken: fake.AppToken(), BotToken: fake.BotToken(), APIURL: fake.APIURL(), AdminGroup: "group:default/platform"}
+	scorecards, _ := filepath.Abs("../../examples/scorecards")
+	cfg.Scorecards = config.Scorecards{Paths: []string{scorecards}}
+	// Monday 23 November 2026, 08:59 in Paris.
+	clock := bottest.NewClock(time.Date(2026, 11, 23, 7, 59, 0, 0, time.UTC))
+	period := "2026-11-23T08:00:00Z"
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+
+	digests := func(channel string) []slackfake.Message {
+		var out []slackfake.Message
+		for _, m := range fake.Messages(channels[channel].ID) {
+			if strings.HasPrefix(m.Text, "Production readiness for ") {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	total := func() int {
+		n := 0
+		for _, ch := range teamChannels {
+			n += len(digests(ch))
+		}
+		return n
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(60 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+		}
+	}
+	ghFacts := func(overrides map[string]any) map[string]any {
+		f := map[string]any{"repo": "bramble/checkout", "default_branch": "main", "has_readme": true, "has_codeowners": true,
+			"has_security_md": true, "has_dependency_updates": true, "pushed_at": "2026-11-20T10:00:00Z", "branch_protected": true,
+			"required_reviews": 1, "open_pull_requests": 0, "latest_run_conclusion": "success"}
+		for k, v := range overrides {
+			f[k] = v
+		}
+		return f
+	}
+
+	// First start: checkout has every GitHub fact but CODEOWNERS.
+	first := serveScorecards(t, ctx, cfg, clock, func(a *App) {
+		if err := a.DB.PutFacts(ctx, "component:default/checkout", scorecard.ProviderGitHub, ghFacts(map[string]any{"has_codeowners": false}), clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if err := fake.WaitConnected(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := clock.WaitSleepers(ctx, 1); err != nil { // the schedule waits for 09:00
+		t.Fatal(err)
+	}
+	if total() != 0 {
+		t.Fatal("digests were posted before their time")
+	}
+	// 09:00: the run starts; Slack is slow, and Gantry is stopped once the
+	// first team's digest is recorded, while the second one is on its way.
+	fake.SetLatency("chat.postMessage", 700*time.Millisecond)
+	clock.Advance(time.Minute)
+	waitFor("the first digest to be recorded", func() bool {
+		recs, _ := first.app.DB.DigestRecords(ctx, "production-readiness", period)
+		return len(recs) > 0 && recs[0].State == scorecard.DigestPosted
+	})
+	first.stop(t)
+	postedBefore := total()
+	recs, _ := first.app.DB.DigestRecords(ctx, "production-readiness", period)
+	if postedBefore == 0 || postedBefore >= len(teamChannels) {
+		t.Fatalf("%d digests posted before the restart: the restart must fall in the middle of the run", postedBefore)
+	}
+	var posted int
+	for _, r := range recs {
+		if r.State == scorecard.DigestPosted {
+			posted++
+		}
+	}
+	if posted != postedBefore {
+		t.Fatalf("%d digests in Slack, %d recorded as posted: %+v", postedBefore, posted, recs)
+	}
+
+	// Second start, still 09:00: the period is current and Gantry was
+	// running before it began, so the run is resumed.
+	fake.SetLatency("chat.postMessage", 0)
+	second := serveScorecards(t, ctx, cfg, clock, nil)
+	defer second.stop(t)
+	waitFor("a digest in each team channel", func() bool { return total() == len(teamChannels) })
+	for _, ch := range teamChannels {
+		if n := len(digests(ch)); n != 1 {
+			t.Errorf("#%s has %d digests", ch, n)
+		}
+	}
+	if d := digests("engineering"); len(d) != 1 || !strings.Contains(bottest.Text(d[0]), "Logistics has no Slack channel of its own") {
+		t.Errorf("#engineering: %v", d)
+	}
+	if !strings.Contains(second.logText(), "posting the current period at start-up") {
+		t.Errorf("the restart did not resume the period:\n%s", second.logText())
+	}
+	pay := bottest.Text(digests("team-payments")[0])
+	if !strings.Contains(pay, "*Checkout* below Bronze") {
+		t.Errorf("first digest of payments:\n%s", pay)
+	}
+
+	// At 10:00 checkout adds CODEOWNERS; an admin syncs, which evaluates.
+	clock.Advance(time.Hour)
+	if err := second.app.DB.PutFacts(ctx, "component:default/checkout", scorecard.ProviderGitHub, ghFacts(nil), clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	mark := fake.Mark()
+	if _, err := fake.SlashCommand(ctx, alice.ID, channels["general"].ID, "/gantry", "sync"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fake.WaitSince(ctx, mark, func(e slackfake.Event) bool {
+		return e.Type == slackfake.EventMessagePosted && e.Message != nil && strings.Contains(e.Message.Text, "examples:")
+	}); err != nil {
+		t.Fatalf("/gantry sync did not finish: %v", err)
+	}
+	// /gantry query reads facts too.
+	mark = fake.Mark()
+	if _, err := fake.SlashCommand(ctx, priya.ID, channels["general"].ID, "/gantry", "query facts.github.has_codeowners && facts.catalog.team == \"group:default/payments\""); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := fake.WaitSince(ctx, mark, slackfake.IsEphemeral(priya.ID))
+	if err != nil || !strings.Contains(bottest.Text(*ev.Message), "1 entity matches") || !strings.Contains(bottest.Text(*ev.Message), "component:default/checkout") {
+		t.Errorf("/gantry query with facts: %v %v", ev.Message, err)
+	}
+
+	// Next Monday 09:00: the digest shows checkout going up.
+	clock.Advance(7*24*time.Hour - time.Hour)
+	waitFor("the second week's digests", func() bool { return total() == 2*len(teamChannels) })
+	week2 := digests("team-payments")
+	if len(week2) != 2 {
+		t.Fatalf("#team-payments has %d digests", len(week2))
+	}
+	text := bottest.Text(week2[1])
+	if !strings.Contains(text, "*Checkout* Gold · 100% :arrow_up: from below Bronze") || !strings.Contains(text, "fixed: CODEOWNERS") || !strings.Contains(text, ":arrow_up: 1 up") {
+		t.Errorf("the second digest does not show the level change:\n%s", text)
+	}
+	for _, ch := range teamChannels {
+		if n := len(digests(ch)); n != 2 {
+			t.Errorf("#%s has %d digests after two weeks", ch, n)
+		}
+	}
+}
