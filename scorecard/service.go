@@ -130,7 +130,7 @@ func (s *Service) Evaluate(ctx context.Context, trigger string) (*Evaluation, er
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.o.Lock != nil {
-		release, ok, err := s.o.Lock(ctx, "scorecards")
+		release, ok, err := s.o.Lock(ctx, "scorecard evaluation") // not a source name: no clash with a sync
 		if err != nil {
 			return nil, err
 		}
