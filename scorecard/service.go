@@ -63,6 +63,10 @@ type Options struct {
 	// sharing a database evaluate one at a time (store.DB.TryLockSync);
 	// ok false means another holds it and this evaluation is skipped.
 	Lock func(ctx context.Context, name string) (release func(), ok bool, err error)
+	// LiveCI, when set, reads the latest workflow run on a repository's
+	// default branch ("" when not known) from GitHub for /gantry status,
+	// instead of the facts the last sync recorded.
+	LiveCI func(ctx context.Context, repo, branch string) (*CIStatus, error)
 	// Workers bounds the goroutines evaluating rules (default GOMAXPROCS).
 	Workers int
 	Clock   Clock
@@ -626,6 +630,21 @@ func (s *Service) Status(ctx context.Context, e *catalog.Entity) (*Status, error
 			st.CI = ci
 		}
 	}
+	if repo := s.ciRepo(st.CI, e); s.o.LiveCI != nil && repo != "" {
+		branch := ""
+		if st.CI != nil {
+			branch = st.CI.Branch
+		}
+		lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		live, err := s.o.LiveCI(lctx, repo, branch)
+		cancel()
+		if err == nil && live != nil {
+			live.ReadAt = s.o.Clock.Now()
+			st.CI = live
+		} else if err != nil {
+			s.o.Log.Warn("/gantry status: reading CI from GitHub; showing the last sync's", "repo", repo, "err", err)
+		}
+	}
 	if card, err := s.EntityCard(ctx, e); err == nil {
 		st.Scores = card.Scores
 	} else {
@@ -637,6 +656,15 @@ func (s *Service) Status(ctx context.Context, e *catalog.Entity) (*Status, error
 	}
 	wg.Wait()
 	return st, nil
+}
+
+// ciRepo is the repository whose CI status shows: the one the facts
+// name, else the entity's github.com/project-slug.
+func (s *Service) ciRepo(ci *CIStatus, e *catalog.Entity) string {
+	if ci != nil && ci.Repo != "" {
+		return ci.Repo
+	}
+	return e.Annotation(catalog.AnnotationProjectSlug)
 }
 
 // Query is the catalog's Query with `facts` beside `entity`, e.g.

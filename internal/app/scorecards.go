@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/go-github/v60/github"
+
 	"github.com/gantryhq/gantry/bot"
 	"github.com/gantryhq/gantry/catalog"
 	"github.com/gantryhq/gantry/internal/errkind"
@@ -96,13 +98,51 @@ func (a *App) Scorecards() (*scorecard.Service, error) {
 		if clock == nil {
 			clock = scorecard.WallClock{}
 		}
+		var liveCI func(context.Context, string, string) (*scorecard.CIStatus, error)
+		if g := a.Config.GitHub; g.Token != "" || g.App != nil {
+			liveCI = a.liveCI
+		}
 		a.sc.svc, a.sc.err = scorecard.New(scorecard.Options{
 			Scorecards: set, Catalog: a.Catalog, Facts: a.DB, History: a.DB, Prometheus: prom,
 			FallbackChannel: a.Config.Scorecards.FallbackChannel, Retention: a.Config.Scorecards.HistoryRetention(),
-			Lock: a.DB.TryLockSync, Clock: clock, Log: a.Log.With("component", "scorecards"),
+			Lock: a.DB.TryLockSync, LiveCI: liveCI, Clock: clock, Log: a.Log.With("component", "scorecards"),
 		})
 	})
 	return a.sc.svc, a.sc.err
+}
+
+// liveCI reads the latest workflow run on repo's default branch from
+// GitHub, for /gantry status: what CI says now, not at the last sync.
+func (a *App) liveCI(ctx context.Context, repo, branch string) (*scorecard.CIStatus, error) {
+	gh, err := a.GitHub()
+	if err != nil {
+		return nil, err
+	}
+	owner, name, ok := strings.Cut(repo, "/")
+	if !ok {
+		return nil, errkind.New(errkind.Invalid, "%q is not owner/name", repo)
+	}
+	if branch == "" {
+		r, _, err := gh.Client.Repositories.Get(ctx, owner, name)
+		if err != nil {
+			return nil, err
+		}
+		branch = r.GetDefaultBranch()
+	}
+	runs, _, err := gh.Client.Actions.ListRepositoryWorkflowRuns(ctx, owner, name, &github.ListWorkflowRunsOptions{
+		Branch: branch, ExcludePullRequests: true, ListOptions: github.ListOptions{PerPage: 1}})
+	if err != nil {
+		return nil, err
+	}
+	ci := &scorecard.CIStatus{Repo: repo, Branch: branch, Conclusion: "none"}
+	if len(runs.WorkflowRuns) > 0 {
+		r := runs.WorkflowRuns[0]
+		ci.Conclusion, ci.At = r.GetConclusion(), r.GetCreatedAt().Time
+		if r.GetStatus() != "completed" {
+			ci.Conclusion = r.GetStatus() // queued, in_progress: no conclusion yet
+		}
+	}
+	return ci, nil
 }
 
 // EvaluateScorecards evaluates every scorecard now and records the

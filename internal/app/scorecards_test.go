@@ -12,6 +12,7 @@ import (
 
 	"github.com/gantryhq/gantry/bot/bottest"
 	"github.com/gantryhq/gantry/internal/config"
+	"github.com/gantryhq/gantry/internal/githubfake"
 	"github.com/gantryhq/gantry/internal/slackfake"
 	"github.com/gantryhq/gantry/internal/testdb"
 	"github.com/gantryhq/gantry/scorecard"
@@ -237,6 +238,64 @@ func testDigestEndToEnd(t *testing.T, dbURL string) {
 	for _, ch := range teamChannels {
 		if n := len(digests(ch)); n != 2 {
 			t.Errorf("#%s has %d digests after two weeks", ch, n)
+		}
+	}
+}
+
+// /gantry status reads CI from GitHub as it is now, not as the last sync
+// saw it.
+func TestStatusReadsCIFromGitHub(t *testing.T) {
+	gh, err := githubfake.New(&githubfake.Fixture{
+		Orgs: []githubfake.Org{{Login: "bramble"}},
+		Repos: []githubfake.Repo{{Owner: "bramble", Name: "checkout", Files: map[string]string{"README.md": "# checkout\n"},
+			Runs: []githubfake.Run{{Workflow: ".github/workflows/ci.yml", Conclusion: "failure", CreatedAt: time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC)}}}},
+		Tokens: []githubfake.Token{{Token: "ghp_status"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gh.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer gh.Close()
+	cfg := exampleConfig(t)
+	scorecards, _ := filepath.Abs("../../examples/scorecards")
+	cfg.Scorecards = config.Scorecards{Paths: []string{scorecards}}
+	cfg.GitHub = config.GitHub{BaseURL: gh.URL() + "/api/v3/", Token: "ghp_status"}
+	ctx := context.Background()
+	a, err := Open(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if _, err := a.Sync(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	// The last sync saw CI green.
+	a.DB.PutFacts(ctx, "component:default/checkout", scorecard.ProviderGitHub, map[string]any{"repo": "bramble/checkout",
+		"default_branch": "main", "latest_run_conclusion": "success"}, time.Now().Add(-time.Hour))
+	svc, err := a.Scorecards()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"checkout", "payment-gateway"} {
+		e, err := a.Catalog.Get(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := svc.Status(ctx, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch name {
+		case "checkout": // facts name the repository and the branch
+			if st.CI == nil || st.CI.Conclusion != "failure" || st.CI.Branch != "main" || st.Warnings() != 1 {
+				t.Errorf("checkout CI: %+v", st.CI)
+			}
+		case "payment-gateway": // no facts, and GitHub does not know the repository: nothing to show
+			if st.CI != nil {
+				t.Errorf("payment-gateway CI: %+v", st.CI)
+			}
 		}
 	}
 }
