@@ -193,7 +193,7 @@ func (r *DigestRunner) Run(ctx context.Context, sc *Scorecard, period time.Time,
 	return r.post(ctx, sc, period, end, digests)
 }
 
-// Post posts already composed digests of one period (the same rules as Run).
+// post posts composed digests of one period (see Run).
 func (r *DigestRunner) post(ctx context.Context, sc *Scorecard, period, end time.Time, digests []*Digest) (*DigestReport, error) {
 	rep := &DigestReport{Scorecard: sc.Name, ScorecardTitle: sc.DisplayTitle(), Period: period, PeriodKey: PeriodKey(period)}
 	outcomes := make(map[string]DigestOutcome, len(digests))
@@ -248,7 +248,7 @@ func (r *DigestRunner) post(ctx context.Context, sc *Scorecard, period, end time
 		rep.Outcomes = append(rep.Outcomes, outcomes[d.Team])
 	}
 	r.log(rep)
-	r.reportFailures(ctx, sc, digests, rep)
+	r.reportFailures(ctx, sc, rep)
 	return rep, ctx.Err()
 }
 
@@ -405,9 +405,9 @@ func (r *DigestRunner) log(rep *DigestReport) {
 }
 
 // reportFailures tells the fallback channel, once per run, which digests
-// Slack refused or that needed retries; the failures are final for the
-// period, so a later run does not repeat them.
-func (r *DigestRunner) reportFailures(ctx context.Context, sc *Scorecard, digests []*Digest, rep *DigestReport) {
+// Slack refused (and which needed retries); a refusal is final for the
+// period, so a later run does not report it again.
+func (r *DigestRunner) reportFailures(ctx context.Context, sc *Scorecard, rep *DigestReport) {
 	var worth bool
 	for _, o := range rep.Outcomes {
 		if o.Outcome == OutcomeFailed {

@@ -652,7 +652,7 @@ func (s *Service) Status(ctx context.Context, e *catalog.Entity) (*Status, error
 	}
 	if ans, err := s.o.Catalog.WhoOwns(ctx, st.Entity); err == nil && len(ans.Matches) > 0 {
 		m := ans.Matches[0]
-		st.Owner, st.Oncall, st.Match = m.Owner, m.Oncall, &m
+		st.Owner, st.Oncall = m.Owner, m.Oncall
 	}
 	wg.Wait()
 	return st, nil
