@@ -12,7 +12,7 @@ export CGO_ENABLED := 1
 # `go env` adds it to the flags already in force, wherever they were set.
 export GOFLAGS := $(strip $(shell $(GO) env GOFLAGS) -tags=sqlite_fts5)
 
-.PHONY: run build test vet fmt-check test-unit test-race bench clean
+.PHONY: run build test vet fmt-check test-unit test-race bench clean web
 
 run: build
 	./$(BIN) serve --config $(CONFIG)
@@ -35,6 +35,13 @@ test-race:
 # Everything else (the race run above already covered RACE_PKGS).
 test-unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v -E '/(catalog|store|internal)(/|$$)')
+
+# The local playground's web client (web/) is built into
+# internal/playground/dist, which the binary embeds and git keeps, so
+# `make run` needs neither npm nor the network. Run this after changing
+# web/ or manifest.yaml, and commit the result.
+web:
+	cd web && npm ci && npm test && npm run build
 
 bench:
 	$(GO) test -run XXX -bench . -benchmem ./...

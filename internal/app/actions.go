@@ -44,6 +44,7 @@ func (a *App) Actions() (*actions.Set, *actions.Engine, error) {
 		for _, p := range problems {
 			a.Log.Warn("an action definition has a problem; it is left out until fixed", "problem", p.String())
 		}
+		a.localActions(set) // local mode: what the sandbox cannot run is skipped, saying why (local.go)
 		eng, err := actions.NewEngine(actions.Options{Store: a.DB, Catalog: a.Catalog, Steps: a.actionSteps(),
 			Secrets: a.actionSecrets(), MaxConcurrent: a.Config.Actions.Concurrency(), Log: a.Log})
 		if err != nil {

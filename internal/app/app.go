@@ -31,6 +31,8 @@ type App struct {
 	act actionsDeps // self-service actions and their engine (actions.go)
 
 	sc scorecardDeps // scorecards, their evaluation and digests (scorecards.go)
+
+	local *localMode // the local playground, in local mode (local.go)
 }
 
 // Open opens the store (applying migrations) and builds the catalog.

@@ -23,6 +23,9 @@ type ServeOptions struct {
 	// FallbackPort lets the listener move to the next free port when the
 	// configured one is taken (for `make run` on a busy machine).
 	FallbackPort bool
+	// Local says when to run the local playground instead of connecting to
+	// Slack (local.go); the zero value never does.
+	Local LocalMode
 }
 
 // Serve runs Gantry until ctx is done: the operations server, a first sync
@@ -45,16 +48,27 @@ func (a *App) Serve(ctx context.Context, opts ServeOptions) error {
 		}
 		return nil
 	})
+	local, err := a.startLocal(ctx, srv, opts.Local) // nil unless in local mode
+	if err != nil {
+		return err
+	}
+	defer local.close() // runs last: after the bot stopped, the sandbox is saved
+
 	slackBot, err := a.startBot(ctx, srv) // nil without tokens
 	if err != nil {
 		return err
 	}
+	local.attach(slackBot)
 
 	ln, err := ops.Listen(a.Config.Server.Listen, opts.FallbackPort)
 	if err != nil {
 		return fmt.Errorf("listen on %s (server.listen): %w", a.Config.Server.Listen, err)
 	}
-	fmt.Fprintf(opts.Out, "Gantry is running: http://%s/  (health /healthz, readiness /readyz, metrics /metrics)\n", ln.Addr())
+	if local != nil {
+		local.announce(opts.Out, ln.Addr())
+	} else {
+		fmt.Fprintf(opts.Out, "Gantry is running: http://%s/  (health /healthz, readiness /readyz, metrics /metrics)\n", ln.Addr())
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

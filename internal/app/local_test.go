@@ -1,0 +1,280 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gantryhq/gantry/actions"
+	"github.com/gantryhq/gantry/internal/config"
+	"github.com/gantryhq/gantry/internal/ops"
+	"github.com/gantryhq/gantry/internal/testdb"
+)
+
+// localConfig is examples/gantry.yaml (catalog, actions, scorecards) in
+// a database of the test's, with no Slack tokens.
+func localConfig(t *testing.T, db string) config.Config {
+	t.Helper()
+	cfg, err := config.Load("../../examples/gantry.yaml", func(k string) string {
+		if k == "GANTRY_DATABASE_URL" {
+			return db
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Server.Listen = "127.0.0.1:0"
+	return cfg
+}
+
+// serveLocally runs Serve in local mode until the returned stop is called;
+// lines are what it printed before the first sync finished.
+func serveLocally(t *testing.T, cfg config.Config, mode LocalMode) (base string, lines []string, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &lockedWriter{w: &strings.Builder{}}
+	a, err := Open(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() { err := a.Serve(ctx, ServeOptions{Out: pw, Local: mode}); pw.Close(); done <- err }()
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if strings.HasPrefix(sc.Text(), "Catalog synced") {
+			break
+		}
+	}
+	if len(lines) == 0 {
+		t.Fatalf("serve printed nothing: %v", <-done)
+	}
+	go io.Copy(io.Discard, pr)
+	base = regexp.MustCompile(`http://[0-9.:]+/`).FindString(lines[0])
+	return base, lines, func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v\n%s", err, logs.w)
+		}
+		a.Close()
+	}
+}
+
+func apiGet(t *testing.T, url string, out any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func apiPost(t *testing.T, url, body string, out any) int {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if out != nil {
+		json.NewDecoder(resp.Body).Decode(out)
+	}
+	return resp.StatusCode
+}
+
+type localWorkspace struct {
+	Channels []struct{ ID, Name string }
+	Restored bool `json:"restored"`
+	Online   bool `json:"bot_online"`
+	Digest   bool `json:"digest_available"`
+}
+
+func (w localWorkspace) channel(t *testing.T, name string) string {
+	t.Helper()
+	for _, c := range w.Channels {
+		if c.Name == name {
+			return c.ID
+		}
+	}
+	t.Fatalf("no #%s in %+v", name, w.Channels)
+	return ""
+}
+
+// waitText polls a channel's messages until one holds want.
+func waitText(t *testing.T, base, channel, want string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var res struct{ Messages []struct{ Text string } }
+		apiGet(t, base+"api/messages?as=U0PAY0001&channel="+channel, &res)
+		for _, m := range res.Messages {
+			if strings.Contains(m.Text, want) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no message with %q in %s: %+v", want, channel, res.Messages)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestLocalModeKeepsTheConversation: gantry serve without tokens is the
+// playground, its URL printed first; the bot answers through the sandbox;
+// "Run digest now" posts each team's digest once per period; and after a
+// restart on the same database the conversation is still there.
+func TestLocalModeKeepsTheConversation(t *testing.T) {
+	t.Setenv(LocalPostgresEnv, "")
+	cfg := localConfig(t, "sqlite:"+filepath.Join(t.TempDir(), "gantry.db"))
+	base, lines, stop := serveLocally(t, cfg, LocalAuto)
+	if !strings.Contains(lines[0], "local Slack sandbox") || base == "" {
+		t.Fatalf("first line: %q", lines[0])
+	}
+	var ws localWorkspace
+	apiGet(t, base+"api/workspace?as=U0PAY0001", &ws)
+	if !ws.Online || ws.Restored || !ws.Digest {
+		t.Fatalf("workspace: %+v", ws)
+	}
+	general := ws.channel(t, "general")
+	if code := apiPost(t, base+"api/command", `{"as":"U0PAY0001","channel":"`+general+`","command":"/whoowns","text":"checkout"}`, nil); code != 200 {
+		t.Fatalf("/whoowns: %d", code)
+	}
+	waitText(t, base, general, "Checkout is owned by Payments")
+
+	var digest struct {
+		Summary  string
+		Channels []string
+	}
+	if code := apiPost(t, base+"api/digest", `{"as":"U0PAY0001"}`, &digest); code != 200 || len(digest.Channels) == 0 || digest.Channels[0] != "team-payments" {
+		t.Fatalf("digest: %d %+v", code, digest)
+	}
+	waitText(t, base, ws.channel(t, "team-payments"), "Production readiness for Payments")
+	apiPost(t, base+"api/digest", `{"as":"U0PAY0001"}`, &digest)
+	if len(digest.Channels) != 0 || !strings.Contains(digest.Summary, "Already posted this period") {
+		t.Fatalf("second digest: %+v", digest)
+	}
+	stop()
+
+	base, lines, stop = serveLocally(t, cfg, LocalAuto)
+	defer stop()
+	if !strings.Contains(strings.Join(lines, "\n"), "The sandbox from last time is back") {
+		t.Fatalf("output: %q", lines)
+	}
+	apiGet(t, base+"api/workspace?as=U0PAY0001", &ws)
+	if !ws.Restored || ws.channel(t, "general") != general {
+		t.Fatalf("after the restart: %+v", ws)
+	}
+	waitText(t, base, general, "Checkout is owned by Payments")
+}
+
+// TestLocalModeWhen: auto means "without tokens", on means always, off
+// never; and tokens are replaced by the sandbox's only in local mode.
+func TestLocalModeWhen(t *testing.T) {
+	cfg := localConfig(t, "sqlite:"+filepath.Join(t.TempDir(), "gantry.db"))
+	withTokens := cfg
+	withTokens.Slack = config.Slack{AppToken: "xapp-1-real", BotToken: "xoxb-real"}
+	for _, c := range []struct {
+		name  string
+		cfg   config.Config
+		mode  LocalMode
+		local bool
+	}{
+		{"off", cfg, LocalOff, false},
+		{"auto without tokens", cfg, LocalAuto, true},
+		{"auto with tokens", withTokens, LocalAuto, false},
+		{"on with tokens", withTokens, LocalOn, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a, err := Open(context.Background(), c.cfg, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			l, err := a.startLocal(context.Background(), ops.NewServer(a.Log), c.mode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.close()
+			if (l != nil) != c.local {
+				t.Fatalf("local mode: %v", l != nil)
+			}
+			if l != nil && !strings.HasPrefix(a.Config.Slack.APIURL, "http://127.0.0.1:") {
+				t.Fatalf("the bot is not pointed at the sandbox: %q", a.Config.Slack.APIURL)
+			}
+			if l == nil && c.cfg.Slack.BotToken != a.Config.Slack.BotToken {
+				t.Fatal("the tokens changed outside local mode")
+			}
+		})
+	}
+}
+
+// TestLocalPostgres: database steps run against GANTRY_LOCAL_POSTGRES when
+// it is set, and are otherwise skipped, saying so on the step and on the
+// form's input.
+func TestLocalPostgres(t *testing.T) {
+	step := func(t *testing.T) (actions.Step, actions.Input) {
+		t.Helper()
+		cfg := localConfig(t, "sqlite:"+filepath.Join(t.TempDir(), "gantry.db"))
+		a, err := Open(context.Background(), cfg, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		l, err := a.startLocal(context.Background(), ops.NewServer(a.Log), LocalOn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.close()
+		set, _, err := a.Actions()
+		if err != nil {
+			t.Fatal(err)
+		}
+		def, err := set.Get("create-service")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st actions.Step
+		for _, s := range def.Spec.Steps {
+			if s.Uses == actions.UsesCreateDatabase {
+				st = s
+			}
+		}
+		for _, in := range def.Spec.Inputs {
+			if in.Name == "database" {
+				return st, in
+			}
+		}
+		t.Fatal("no database input")
+		return st, actions.Input{}
+	}
+	t.Run("skipped", func(t *testing.T) {
+		t.Setenv(LocalPostgresEnv, "")
+		st, in := step(t)
+		if st.If != "false" || !strings.Contains(st.Title(), "skipped in the local sandbox: set GANTRY_LOCAL_POSTGRES") ||
+			!strings.Contains(in.Help, "GANTRY_LOCAL_POSTGRES") {
+			t.Fatalf("step %+v, input help %q", st, in.Help)
+		}
+	})
+	t.Run("run", func(t *testing.T) {
+		testdb.NeedPostgres(t)
+		t.Setenv(LocalPostgresEnv, os.Getenv(testdb.PostgresEnv))
+		st, in := step(t)
+		if st.If != "inputs.database" || strings.Contains(in.Help, LocalPostgresEnv) {
+			t.Fatalf("step %+v, input help %q", st, in.Help)
+		}
+	})
+}

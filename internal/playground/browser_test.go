@@ -1,0 +1,385 @@
+package playground_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/gantryhq/gantry/internal/app"
+	"github.com/gantryhq/gantry/internal/config"
+)
+
+// TestBrowser is the issue's walk through the playground, in headless
+// Chromium against `gantry serve --local` (the same code, in process):
+// /whoowns shows the owner; /create-service opens the form; a bad name is
+// refused under its field; a good one posts the approval request; a
+// platform engineer approves, and the request follows the run live to
+// done; /whoowns answers for the new service; "Run digest now" posts the
+// digest in a team channel. A screenshot of each step is written to
+// $GANTRY_SCREENSHOTS, or internal/playground/screenshots (not committed).
+func TestBrowser(t *testing.T) {
+	browser := findChromium()
+	if browser == "" {
+		t.Skip("no Chromium to drive: install Debian's chromium (apt-get install -y chromium) or set GANTRY_CHROMIUM to a Chrome or Chromium binary")
+	}
+	shots := os.Getenv("GANTRY_SCREENSHOTS")
+	if shots == "" {
+		shots, _ = filepath.Abs("screenshots")
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old, _ := filepath.Glob(filepath.Join(shots, "*.png"))
+	for _, f := range old {
+		os.Remove(f)
+	}
+	t.Logf("screenshots: %s", shots)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	defer cancel()
+	base := serveLocal(t, ctx)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(1400, 900), chromedp.UserDataDir(t.TempDir()))
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	defer cancelBrowser()
+	// The first run starts the browser, which lives as long as its context:
+	// this one, not the timeouts of the steps below.
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("starting %s: %v", browser, err)
+	}
+	p := &page{t: t, ctx: bctx, dir: shots}
+	p.do(chromedp.Navigate(base))
+	p.wait("the workspace", `!!document.querySelector('[data-testid=acting-as]') && document.querySelector('[data-testid=bot-status]').innerText.includes('is connected')`)
+	if !strings.Contains(p.text(`[data-testid=sandbox-banner]`), "Local sandbox") {
+		t.Fatal("the page does not say it is a local sandbox")
+	}
+
+	// Priya, a payments developer, asks who owns checkout in #general.
+	p.switchUser("priya", "Priya Raman")
+	p.openChannel("general")
+	p.typeCommand("/whoowns checkout")
+	p.waitMessage("the owner of checkout", "Owner:", "Payments", "#team-payments")
+	p.shot("whoowns-checkout")
+
+	// /create-service opens the form.
+	p.typeCommand("/create-service")
+	p.wait("the form", `(document.querySelector('[data-testid=modal-title]')||{}).innerText === 'Create a service'`)
+	p.shot("create-service-form")
+
+	// A bad name is refused, under its field.
+	p.fill(`[data-block-id=name] input`, "Orders Service!")
+	p.fill(`[data-block-id=description] input`, "Keeps the orders of the marketplace.")
+	p.pick("owner", "group:default/payments")
+	p.do(chromedp.Click(chromedp.CSS(`[data-block-id=database] input[type=checkbox]`)))
+	p.do(chromedp.Click(chromedp.CSS(`[data-testid=modal-submit]`)))
+	p.wait("the field error", `((document.querySelector('[data-block-id=name] .field-error')||{}).innerText||'').includes('lowercase')`)
+	p.shot("bad-name-refused")
+
+	// A good name: the request goes to the platform team.
+	service := fmt.Sprintf("orders-%d", time.Now().UnixNano()%100000)
+	p.fill(`[data-block-id=name] input`, service)
+	p.do(chromedp.Click(chromedp.CSS(`[data-testid=modal-submit]`)))
+	p.wait("the form to say it was sent", `!document.querySelector('[data-block-id=name]')`)
+	p.shot("request-submitted")
+	p.closeModal()
+	p.openChannel("team-platform")
+	request := p.waitMessage("the approval request", "Approval request: Create a service", service, "Approve")
+	p.shot("approval-request")
+
+	// Alice, of the platform team, approves; the request follows the run.
+	p.switchUser("alice", "Alice Nakamura")
+	p.openChannel("team-platform")
+	p.waitMessage("the request, as Alice sees it", "Approval request", service)
+	p.js(fmt.Sprintf(`window.__seen = []; window.__watch = setInterval(() => {
+		const m = document.querySelector('[data-testid=messages] [data-ts="%s"]');
+		if (m && !window.__seen.includes(m.innerText)) window.__seen.push(m.innerText);
+	}, 40); true`, request))
+	p.wait("the watch on the request", `window.__seen.length > 0`)
+	p.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-ts="%s"] button[data-action-id="actions.approve"]`, request))))
+	p.wait("the run to finish", fmt.Sprintf(`((document.querySelector('[data-testid=messages] [data-ts="%s"]')||{}).innerText||'').includes('Done.')`, request), 60*time.Second)
+	seen := p.jsStrings(`clearInterval(window.__watch); window.__seen`)
+	if !strings.Contains(strings.Join(seen, "\n"), "Approved by") || len(seen) < 3 {
+		t.Fatalf("the request was not updated live through the run (%d versions seen):\n%s", len(seen), strings.Join(seen, "\n-----\n"))
+	}
+	if rev := p.jsString(fmt.Sprintf(`document.querySelector('[data-ts="%s"]').dataset.rev`, request)); rev == "0" {
+		t.Fatal("the request was posted again instead of updated in place")
+	}
+	p.shot("approved-and-done")
+
+	// Priya's own message went to done too, saying what was skipped.
+	p.switchUser("priya", "Priya Raman")
+	p.do(chromedp.Click(chromedp.CSS(`[data-testid=open-dm]`)))
+	p.waitMessage("Priya's progress message", "Done.", service+" is ready", "skipped in the local sandbox")
+	p.shot("requester-progress-done")
+
+	// The catalog knows the new service at once.
+	p.openChannel("general")
+	p.typeCommand("/whoowns " + service)
+	p.waitMessage("the owner of the new service", "Owner:", "Payments", "component:default/"+service)
+	p.shot("whoowns-new-service")
+
+	// The weekly digest, now, in a team channel.
+	p.do(chromedp.Click(chromedp.CSS(`[data-testid=run-digest]`)))
+	p.wait("the digest's notice", `!!document.querySelector('[data-testid=toast-info]')`, 90*time.Second)
+	p.waitMessage("the digest in a team channel", "Production readiness")
+	title := p.text(`[data-testid=conversation-title]`)
+	if !strings.HasPrefix(title, "#team-") {
+		t.Fatalf("the digest opened %q, not a team channel", title)
+	}
+	p.shot("digest-posted")
+
+	// Gantry's Home tab renders for Priya.
+	p.do(chromedp.Click(chromedp.CSS(`[data-testid=open-app]`)))
+	p.wait("the Home tab", `!!document.querySelector('[data-testid=home] .blocks')`)
+	p.shot("app-home")
+}
+
+// page drives one browser tab, failing the test with what it waited for.
+type page struct {
+	t   *testing.T
+	ctx context.Context
+	dir string
+	n   int
+}
+
+func (p *page) do(steps ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		p.fail(err.Error())
+	}
+}
+
+func (p *page) fail(msg string) {
+	p.t.Helper()
+	p.shot("FAILED")
+	p.t.Fatal(msg)
+}
+
+func (p *page) js(expr string) any {
+	p.t.Helper()
+	v, err := chromedp.Run(p.ctx, chromedp.Evaluate[any](expr))
+	if err != nil {
+		p.fail(fmt.Sprintf("%s: %v", expr, err))
+	}
+	return v
+}
+
+func (p *page) jsString(expr string) string {
+	p.t.Helper()
+	v, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		p.fail(fmt.Sprintf("%s: %v", expr, err))
+	}
+	return v
+}
+
+func (p *page) jsStrings(expr string) []string {
+	p.t.Helper()
+	v, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]string](expr))
+	if err != nil {
+		p.fail(fmt.Sprintf("%s: %v", expr, err))
+	}
+	return v
+}
+
+func (p *page) text(css string) string {
+	p.t.Helper()
+	return p.jsString(fmt.Sprintf(`(document.querySelector(%q)||{}).innerText||''`, css))
+}
+
+// wait polls a JavaScript condition until it is true.
+func (p *page) wait(what, cond string, timeout ...time.Duration) {
+	p.t.Helper()
+	limit := 20 * time.Second
+	if len(timeout) > 0 {
+		limit = timeout[0]
+	}
+	deadline := time.Now().Add(limit)
+	for {
+		ok, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](cond))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) || p.ctx.Err() != nil {
+			p.fail(fmt.Sprintf("waited %s for %s: %s (last error: %v)", limit, what, cond, err))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitMessage waits for a message in the open conversation holding every
+// one of want, and returns its ts.
+func (p *page) waitMessage(what string, want ...string) string {
+	p.t.Helper()
+	cond := `[...document.querySelectorAll('[data-testid=messages] [data-testid=message]')].find(e => ` +
+		strings.Join(mapStrings(want, func(w string) string { return fmt.Sprintf("e.innerText.includes(%q)", w) }), " && ") + `)`
+	p.wait(what, "!!"+cond, 30*time.Second)
+	return p.jsString(cond + ".dataset.ts")
+}
+
+func mapStrings(in []string, f func(string) string) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = f(s)
+	}
+	return out
+}
+
+func (p *page) shot(name string) {
+	p.t.Helper()
+	p.n++
+	buf, err := chromedp.Run(p.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		p.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	path := filepath.Join(p.dir, fmt.Sprintf("%02d-%s.png", p.n, name))
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		p.t.Logf("screenshot %s: %v", name, err)
+	}
+}
+
+func (p *page) switchUser(name, realName string) {
+	p.t.Helper()
+	p.do(chromedp.Click(chromedp.CSS(`[data-testid=user-switcher]`)),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-user-name=%q]`, name))))
+	p.wait("acting as "+realName, fmt.Sprintf(`document.querySelector('[data-testid=acting-as]').innerText === %q`, realName))
+}
+
+func (p *page) openChannel(name string) {
+	p.t.Helper()
+	p.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-channel-name=%q]`, name))))
+	p.wait("#"+name, fmt.Sprintf(`document.querySelector('[data-testid=conversation-title]').innerText === %q && !!document.querySelector('[data-testid=messages]')`, "#"+name))
+}
+
+// typeCommand types into the composer, as a person does, and sends.
+func (p *page) typeCommand(text string) {
+	p.t.Helper()
+	p.do(chromedp.SendKeys(chromedp.CSS(`[data-testid=composer]`), text))
+	p.wait("the usage hint or the autocomplete", `!!document.querySelector('[data-testid=usage-hint] .cmd') || !!document.querySelector('[data-testid=autocomplete]')`)
+	p.do(chromedp.SendKeys(chromedp.CSS(`[data-testid=composer]`), "\r"))
+	p.wait("the composer to empty", `document.querySelector('[data-testid=composer]').value === ''`)
+}
+
+// fill replaces a text input's value by typing.
+func (p *page) fill(css, text string) {
+	p.t.Helper()
+	p.js(fmt.Sprintf(`(() => { const el = document.querySelector(%q);
+		Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(el, '');
+		el.dispatchEvent(new Event('input', {bubbles: true})); return true })()`, css))
+	p.do(chromedp.SendKeys(chromedp.CSS(css), text))
+}
+
+// pick chooses an option of a modal's select.
+func (p *page) pick(block, value string) {
+	p.t.Helper()
+	p.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-block-id=%q] .select-trigger`, block))),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-block-id=%q] [role=option][data-value=%q]`, block, value))))
+}
+
+func (p *page) closeModal() {
+	p.t.Helper()
+	p.do(chromedp.Click(chromedp.CSS(`[data-testid=modal] .modal-head .close-x:not(.back)`)))
+	p.wait("the modal to close", `!document.querySelector('[data-testid=modal]')`)
+}
+
+// findChromium returns a Chrome or Chromium to drive, or "".
+func findChromium() string {
+	if p := os.Getenv("GANTRY_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// serveLocal runs `gantry serve --local` over examples/gantry.yaml in a
+// fresh SQLite database, and returns the URL it prints first.
+func serveLocal(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	t.Setenv("GANTRY_LOCAL_POSTGRES", "")
+	dir := t.TempDir()
+	cfg, err := config.Load("../../examples/gantry.yaml", func(k string) string {
+		if k == "GANTRY_DATABASE_URL" {
+			return "sqlite:" + filepath.Join(dir, "gantry.db")
+		}
+		return "" // no tokens from the environment: the sandbox it is
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Server.Listen = "127.0.0.1:0"
+	logs := &syncBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("gantry's log:\n%s", logs.String())
+		}
+	})
+	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, stop := context.WithCancel(ctx)
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := a.Serve(sctx, app.ServeOptions{Out: pw, Local: app.LocalOn})
+		pw.Close()
+		done <- err
+	}()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		a.Close()
+	})
+	lines := bufio.NewScanner(pr)
+	if !lines.Scan() {
+		t.Fatalf("serve printed nothing: %v", <-done)
+	}
+	base := regexp.MustCompile(`http://[0-9.:]+/`).FindString(lines.Text())
+	if base == "" {
+		t.Fatalf("the first line does not give the URL: %q", lines.Text())
+	}
+	go io.Copy(io.Discard, pr)
+	return base
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

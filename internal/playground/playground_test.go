@@ -1,0 +1,327 @@
+package playground
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-github/v60/github"
+
+	"github.com/gantryhq/gantry/internal/slackfake"
+)
+
+// memStore is a Store in memory.
+type memStore struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+func (s *memStore) SandboxState(_ context.Context, name string) ([]byte, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.m[name]
+	return d, ok, nil
+}
+
+func (s *memStore) SaveSandboxState(_ context.Context, name string, data []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string][]byte{}
+	}
+	s.m[name] = bytes.Clone(data)
+	return nil
+}
+
+var bramble = Directory{
+	People: []Person{
+		{SlackID: "U0PAY0001", Name: "priya", RealName: "Priya Raman", Email: "priya@bramble.example", Teams: []string{"Payments"}},
+		{SlackID: "U0PLT0001", Name: "alice", RealName: "Alice Nakamura", Email: "alice@bramble.example", Teams: []string{"Platform"}, Role: "approves actions"},
+		{Name: "lena", RealName: "Lena Fischer", Email: "lena@bramble.example", Teams: []string{"Storefront"}},
+	},
+	Channels: []Channel{{Name: "general"}, {Name: "#team-payments", Purpose: "Payments"}, {Name: "#general"}},
+	Default:  "priya",
+}
+
+func newSandbox(t *testing.T, store Store) *Sandbox {
+	t.Helper()
+	sb, err := New(context.Background(), Options{Store: store, Directory: bramble})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	return sb
+}
+
+// TestEmbeddedManifestIsCurrent: the composer's commands come from the
+// copy of manifest.yaml in dist, which `make web` refreshes.
+func TestEmbeddedManifestIsCurrent(t *testing.T) {
+	want, err := os.ReadFile("../../manifest.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("dist/manifest.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("internal/playground/dist/manifest.yaml differs from manifest.yaml: run `make web` (or copy it)")
+	}
+	cmds, err := Commands()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]string{}
+	for _, c := range cmds {
+		found[c.Command] = c.UsageHint
+	}
+	if found["/whoowns"] == "" || found["/create-service"] == "" {
+		t.Fatalf("commands: %+v", cmds)
+	}
+	if _, err := assets().Open("index.html"); err != nil {
+		t.Fatalf("the built client is not embedded: %v", err)
+	}
+}
+
+func TestBrambleFixture(t *testing.T) {
+	f, err := BrambleFixture()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var template bool
+	for _, r := range f.Repos {
+		template = template || (r.Name == "service-template" && r.IsTemplate)
+	}
+	if !template || len(f.Orgs) != 1 || len(f.Orgs[0].Teams) != 5 || f.Tokens[0].Token != GitHubToken {
+		t.Fatalf("fixture: template %v, orgs %+v", template, f.Orgs)
+	}
+}
+
+// TestSandboxKeepsItsState: people and channels from the directory (once),
+// a conversation and a repository survive a restart on the same store.
+func TestSandboxKeepsItsState(t *testing.T) {
+	ctx := context.Background()
+	store := &memStore{}
+	sb, err := New(ctx, Options{Store: store, Directory: bramble})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sb.Restored() {
+		t.Fatal("a fresh store restored something")
+	}
+	lena := findUser(t, sb, "lena")
+	general := findChannel(t, sb, "general")
+	if _, _, err := sb.Slack().Say(ctx, "U0PAY0001", general, "hello from priya"); err != nil {
+		t.Fatal(err)
+	}
+	gh := sb.GitHub().Client(GitHubToken)
+	if _, _, err := gh.Repositories.Create(ctx, "bramble", &github.Repository{Name: github.String("orders")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	again := newSandbox(t, store)
+	if !again.Restored() {
+		t.Fatal("not restored")
+	}
+	if id := findUser(t, again, "lena"); id != lena {
+		t.Fatalf("lena was %s, is %s", lena, id)
+	}
+	n := 0
+	for _, c := range again.Slack().Channels() {
+		if c.Name == "general" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d #general channels", n)
+	}
+	msgs := again.Slack().Messages(general)
+	if len(msgs) != 1 || msgs[0].Text != "hello from priya" {
+		t.Fatalf("messages: %+v", msgs)
+	}
+	if _, _, err := again.GitHub().Client(GitHubToken).Repositories.Get(ctx, "bramble", "orders"); err != nil {
+		t.Fatalf("the repository is gone: %v", err)
+	}
+	people, def := again.members()
+	if def != "U0PAY0001" || len(people) != 3 || people[1].Role != "approves actions" {
+		t.Fatalf("members: %s %+v", def, people)
+	}
+}
+
+func findUser(t *testing.T, sb *Sandbox, name string) string {
+	t.Helper()
+	for _, u := range sb.Slack().Users() {
+		if u.Name == name {
+			return u.ID
+		}
+	}
+	t.Fatalf("no user %s", name)
+	return ""
+}
+
+func findChannel(t *testing.T, sb *Sandbox, name string) string {
+	t.Helper()
+	for _, c := range sb.Slack().Channels() {
+		if c.Name == name {
+			return c.ID
+		}
+	}
+	t.Fatalf("no channel %s", name)
+	return ""
+}
+
+// TestEventsAreFiltered: a person's stream carries what they may see.
+func TestEventsAreFiltered(t *testing.T) {
+	sb := newSandbox(t, nil)
+	priya, alice := "U0PAY0001", "U0PLT0001"
+	dm, _ := sb.Slack().DMChannel(alice)
+	general := findChannel(t, sb, "general")
+	msg := func(m slackfake.Message) slackfake.Event {
+		return slackfake.Event{Type: slackfake.EventMessagePosted, Message: &m}
+	}
+	cases := []struct {
+		name string
+		ev   slackfake.Event
+		want string
+	}{
+		{"a channel message", msg(slackfake.Message{Channel: general, TS: "1.1"}), "message"},
+		{"her ephemeral", msg(slackfake.Message{Channel: general, TS: "1.2", Ephemeral: true, VisibleTo: priya}), "message"},
+		{"someone else's ephemeral", msg(slackfake.Message{Channel: general, TS: "1.3", Ephemeral: true, VisibleTo: alice}), ""},
+		{"someone else's DM", msg(slackfake.Message{Channel: dm, TS: "1.4"}), ""},
+		{"someone else's modal", slackfake.Event{Type: slackfake.EventViewOpened, View: &slackfake.View{UserID: alice}}, ""},
+		{"her modal", slackfake.Event{Type: slackfake.EventViewOpened, View: &slackfake.View{UserID: priya}}, "views"},
+		{"a new channel", slackfake.Event{Type: slackfake.EventChannelAdded}, "workspace"},
+		{"an envelope", slackfake.Event{Type: slackfake.EventEnvelopeSent}, ""},
+	}
+	for _, c := range cases {
+		u, ok := sb.translate(priya, c.ev)
+		if got := map[bool]string{true: u.Type}[ok]; got != c.want {
+			t.Errorf("%s: got %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// TestAPIWithoutTheBot: the API answers, and says plainly what a person
+// would see when Gantry is not connected.
+func TestAPIWithoutTheBot(t *testing.T) {
+	sb := newSandbox(t, nil)
+	srv := httptest.NewServer(sb.Handler())
+	defer srv.Close()
+	general := findChannel(t, sb, "general")
+	post := func(path, body string) (int, map[string]any) {
+		t.Helper()
+		resp, err := http.Post(srv.URL+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+
+	resp, err := http.Get(srv.URL + "/api/workspace?as=U0PLT0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ws workspace
+	json.NewDecoder(resp.Body).Decode(&ws)
+	resp.Body.Close()
+	if ws.Default != "U0PAY0001" || len(ws.People) != 3 || ws.DM == "" || ws.BotOnline || len(ws.Commands) == 0 ||
+		ws.Channels[0].Name != "general" || ws.Sandbox.GitHubURL == "" {
+		t.Fatalf("workspace: %+v", ws)
+	}
+
+	code, out := post("/api/command", `{"as":"U0PAY0001","channel":"`+general+`","command":"/whoowns","text":"checkout"}`)
+	if code != http.StatusServiceUnavailable || !strings.Contains(out["error"].(string), "dispatch_failed") {
+		t.Fatalf("command without the bot: %d %v", code, out)
+	}
+	code, out = post("/api/message", `{"as":"U0PAY0001","channel":"`+general+`","text":"hello"}`)
+	if code != http.StatusOK || out["delivered"] != false {
+		t.Fatalf("message: %d %v", code, out)
+	}
+	if code, out = post("/api/message", `{"as":"nobody","channel":"`+general+`","text":"hello"}`); code != http.StatusBadRequest {
+		t.Fatalf("unknown person: %d %v", code, out)
+	}
+	if code, out = post("/api/digest", `{"as":"U0PAY0001"}`); code != http.StatusNotImplemented {
+		t.Fatalf("digest without scorecards: %d %v", code, out)
+	}
+	resp, err = http.Get(srv.URL + "/api/messages?as=U0PAY0001&channel=" + general)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs struct{ Messages []message }
+	json.NewDecoder(resp.Body).Decode(&msgs)
+	resp.Body.Close()
+	if len(msgs.Messages) != 1 || msgs.Messages[0].Text != "hello" || msgs.Messages[0].User != "U0PAY0001" {
+		t.Fatalf("messages: %+v", msgs)
+	}
+	dm, _ := sb.Slack().DMChannel("U0PAY0001")
+	if resp, _ := http.Get(srv.URL + "/api/messages?as=U0PLT0001&channel=" + dm); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("alice reading priya's DM: %d", resp.StatusCode)
+	}
+	resp, err = http.Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), "app.js") {
+		t.Fatalf("index: %s", page)
+	}
+}
+
+// TestEventStream: the stream opens with "hello" and carries a message
+// posted afterwards.
+func TestEventStream(t *testing.T) {
+	sb := newSandbox(t, nil)
+	srv := httptest.NewServer(sb.Handler())
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/events?as=U0PAY0001", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("content type %q", ct)
+	}
+	lines := bufio.NewScanner(resp.Body)
+	next := func() update {
+		t.Helper()
+		for lines.Scan() {
+			if data, ok := strings.CutPrefix(lines.Text(), "data: "); ok {
+				var u update
+				if err := json.Unmarshal([]byte(data), &u); err != nil {
+					t.Fatal(err)
+				}
+				return u
+			}
+		}
+		t.Fatalf("the stream ended: %v", lines.Err())
+		return update{}
+	}
+	if u := next(); u.Type != "hello" {
+		t.Fatalf("first event: %+v", u)
+	}
+	if _, _, err := sb.Slack().Say(ctx, "U0PLT0001", findChannel(t, sb, "general"), "hi all"); err != nil {
+		t.Fatal(err)
+	}
+	if u := next(); u.Type != "message" || u.Message.Text != "hi all" {
+		t.Fatalf("second event: %+v", u)
+	}
+}
