@@ -23,7 +23,8 @@ import (
 
 // TestBrowser is the issue's walk through the playground, in headless
 // Chromium against `gantry serve --local` (the same code, in process):
-// /whoowns shows the owner; /create-service opens the form; a bad name is
+// /whoowns shows the owner (and @gantry answers in a thread);
+// /create-service opens the form; a bad name is
 // refused under its field; a good one posts the approval request; a
 // platform engineer approves, and the request follows the run live to
 // done; /whoowns answers for the new service; "Run digest now" posts the
@@ -76,6 +77,12 @@ func TestBrowser(t *testing.T) {
 	p.typeCommand("/whoowns checkout")
 	p.waitMessage("the owner of checkout", "Owner:", "Payments", "#team-payments")
 	p.shot("whoowns-checkout")
+
+	// Mentioning @gantry: it answers in a thread, which opens beside.
+	p.do(chromedp.SendKeys(chromedp.CSS(`[data-testid=composer]`), "@gantry who owns search?"),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=composer]`), "\r"))
+	p.wait("the answer in a thread", `((document.querySelector('[data-testid=thread]')||{}).innerText||'').includes('Search & Discovery')`)
+	p.shot("mention-answered-in-thread")
 
 	// /create-service opens the form.
 	p.typeCommand("/create-service")

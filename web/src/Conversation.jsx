@@ -46,19 +46,27 @@ export function Conversation({ channel, title, subtitle, emptyText, header }) {
   const { s, dispatch } = useStore();
   const all = s.messages[channel];
   const [hidden, dismiss] = useDismissed();
-  const waiting = useRef(null); // a mention of the bot whose answer we wait for
+  const [waiting, setWaiting] = useState(null); // a mention of the bot whose answer we wait for
 
   // When Gantry answers a mention in a thread, open the thread.
   useEffect(() => {
-    if (!all || !waiting.current) return;
-    const parent = all.find((m) => m.ts === waiting.current);
-    if (parent && parent.reply_count > 0) {
-      dispatch({ type: 'thread', thread: { channel, ts: parent.ts } });
-      waiting.current = null;
+    if (!all || !waiting) return;
+    if (all.some((m) => m.thread_ts === waiting && m.ts !== waiting)) {
+      dispatch({ type: 'thread', thread: { channel, ts: waiting } });
+      setWaiting(null);
     }
-  }, [all, channel, dispatch]);
+  }, [all, waiting, channel, dispatch]);
 
-  const top = (all || []).filter((m) => !isReply(m));
+  // Slack tells the parent's reply count with the replies; counting the
+  // replies here keeps it current as they arrive.
+  const replies = {};
+  for (const m of all || []) {
+    if (isReply(m)) replies[m.thread_ts] = (replies[m.thread_ts] || 0) + 1;
+  }
+  const top = (all || []).filter((m) => !isReply(m)).map((m) => {
+    const n = Math.max(m.reply_count || 0, replies[m.ts] || 0);
+    return n === (m.reply_count || 0) ? m : { ...m, reply_count: n };
+  });
   const thread = s.thread && s.thread.channel === channel ? s.thread : null;
   const threadMsgs = thread ? (all || []).filter((m) => m.ts === thread.ts || m.thread_ts === thread.ts) : [];
 
@@ -81,9 +89,7 @@ export function Conversation({ channel, title, subtitle, emptyText, header }) {
         <Composer
           channel={channel}
           label={title}
-          onSentMention={(m) => {
-            waiting.current = m.ts;
-          }}
+          onSentMention={(m) => setWaiting(m.ts)}
         />
       </div>
       {thread && (

@@ -86,9 +86,9 @@ export function initials(name) {
 
 // hue gives everyone a stable avatar colour.
 export function hue(id) {
-  let h = 0;
-  for (const c of id || '') h = (h * 31 + c.charCodeAt(0)) % 360;
-  return h;
+  let h = 2166136261;
+  for (const c of id || '') h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  return h % 360;
 }
 
 // time formats a Slack ts as a local time of day.
