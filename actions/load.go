@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gantryhq/gantry/catalog"
+	"github.com/gantryhq/gantry/internal/fuzzy"
 )
 
 // LoadOptions tune Load.
@@ -192,7 +193,7 @@ func (d *decoder) fields(n *yaml.Node, what string, known ...string) map[string]
 		}
 		if !contains(known, key) {
 			msg := fmt.Sprintf("unknown field %s.%s", what, key)
-			if near := nearestWord(key, known); near != "" {
+			if near := fuzzy.Nearest(key, known); near != "" {
 				msg += fmt.Sprintf(" (did you mean %s?)", near)
 			}
 			d.fail(k, "%s", msg)
@@ -502,41 +503,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// nearestWord returns the candidate within a small edit distance of word.
-func nearestWord(word string, candidates []string) string {
-	best, bestD := "", 1+len(word)/3
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(word), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	// Optimal string alignment: insertions, deletions, substitutions and
-	// transpositions of neighbours ("stpes" is one step from "steps").
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/catalog"
+	"github.com/gantryhq/gantry/internal/fuzzy"
 	"github.com/gantryhq/gantry/internal/slackfake/blocklimits"
 )
 
@@ -316,7 +317,7 @@ func (v *validator) steps() {
 				names = append(names, n)
 			}
 			msg := fmt.Sprintf("step %s: uses %q is not a step Gantry has", s.ID, s.Uses)
-			if near := nearestWord(s.Uses, names); near != "" {
+			if near := fuzzy.Nearest(s.Uses, names); near != "" {
 				msg += fmt.Sprintf(" (did you mean %s?)", near)
 			}
 			v.fail(s.Line, "%s", msg)
@@ -347,7 +348,7 @@ func (v *validator) with(s *Step, schema Schema, earlier map[string]stepInfo) {
 		f, ok := schema.field(k)
 		if !ok {
 			msg := fmt.Sprintf("step %s (%s): unknown field with.%s; it takes %s", s.ID, s.Uses, k, strings.Join(schema.fieldNames(), ", "))
-			if near := nearestWord(k, schema.fieldNames()); near != "" {
+			if near := fuzzy.Nearest(k, schema.fieldNames()); near != "" {
 				msg = fmt.Sprintf("step %s (%s): unknown field with.%s (did you mean %s?)", s.ID, s.Uses, k, near)
 			}
 			v.fail(line, "%s", msg)

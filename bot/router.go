@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/slack-go/slack"
+
+	"github.com/gantryhq/gantry/internal/fuzzy"
 )
 
 // HandlerFunc handles one thing a person did in Slack. It runs in the
@@ -308,7 +310,7 @@ func nearest(word string, candidates []string) string {
 	word = strings.ToLower(word)
 	best, bestD := "", 1+len(word)/3
 	for _, c := range candidates {
-		d := distance(word, c)
+		d := fuzzy.Distance(word, c)
 		if strings.HasPrefix(c, word) && len(word) >= 2 {
 			d = 0
 		}
@@ -317,30 +319,4 @@ func nearest(word string, candidates []string) string {
 		}
 	}
 	return best
-}
-
-// distance is the Damerau–Levenshtein (optimal string alignment) distance.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sort"
 	"strings"
+
+	"github.com/gantryhq/gantry/internal/fuzzy"
 )
 
 // Suggest returns up to n entities whose names are close to q ("did you
@@ -44,7 +46,7 @@ func (c *Catalog) Suggest(ctx context.Context, q string, n int) ([]Ref, error) {
 			if abs(len(name)-len(q)) > maxDist {
 				continue
 			}
-			d := editDistance(q, name, maxDist)
+			d := fuzzy.DistanceAtMost(q, name, maxDist)
 			if d > maxDist {
 				continue
 			}
@@ -86,39 +88,6 @@ func kindRank(kind string) int {
 		return 4
 	}
 	return 5
-}
-
-// editDistance is the optimal-string-alignment distance between a and b
-// (insertions, deletions, substitutions and adjacent transpositions), or a
-// value above max as soon as it is certain to exceed it.
-func editDistance(a, b string, max int) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin > max {
-			return max + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }
 
 func abs(n int) int {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/gantryhq/gantry/catalog"
 	"github.com/gantryhq/gantry/internal/expr"
+	"github.com/gantryhq/gantry/internal/fuzzy"
 )
 
 // LoadOptions tune Load.
@@ -167,7 +168,7 @@ func (d *decoder) fields(n *yaml.Node, what string, known ...string) map[string]
 		}
 		if !contains(known, k.Value) {
 			msg := fmt.Sprintf("unknown field %s.%s", what, k.Value)
-			if near := nearestWord(k.Value, known); near != "" {
+			if near := fuzzy.Nearest(k.Value, known); near != "" {
 				msg += fmt.Sprintf(" (did you mean %s?)", near)
 			}
 			d.fail(k, "%s", msg)
@@ -496,40 +497,6 @@ func orNode(n, fallback *yaml.Node) *yaml.Node {
 		return n
 	}
 	return fallback
-}
-
-// nearestWord returns the known word within two edits of w, if any.
-func nearestWord(w string, known []string) string {
-	best, bestD := "", 3
-	for _, k := range known {
-		if k == anyKey {
-			continue
-		}
-		if d := editDistance(strings.ToLower(w), strings.ToLower(k)); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // definitionFiles expands folders into their YAML files, sorted.
