@@ -3,6 +3,7 @@ package actions
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -205,7 +206,7 @@ func settled(ap Approval, approvals []Decision) bool {
 		}
 		count := 0
 		for _, d := range approvals {
-			if contains(d.Groups, r.String()) {
+			if slices.Contains(d.Groups, r.String()) {
 				count++
 			}
 		}

@@ -3,6 +3,7 @@ package actions
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -123,7 +124,7 @@ func (v *validator) inputs() {
 			v.fail(p.Line, "input %q is defined twice", p.Name)
 		}
 		seen[p.Name] = true
-		if !contains(inputTypes, p.Type) {
+		if !slices.Contains(inputTypes, p.Type) {
 			v.fail(p.Line, "input %s: type %q is not one of %s", p.Name, p.Type, strings.Join(inputTypes, ", "))
 			continue
 		}

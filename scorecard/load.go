@@ -1,24 +1,18 @@
 package scorecard
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gantryhq/gantry/catalog"
+	"github.com/gantryhq/gantry/internal/defload"
 	"github.com/gantryhq/gantry/internal/expr"
-	"github.com/gantryhq/gantry/internal/fuzzy"
 )
 
 // LoadOptions tune Load.
@@ -33,7 +27,7 @@ type LoadOptions struct {
 // message"); a scorecard with a problem is left out, the others load. The
 // error is for paths that cannot be read at all.
 func Load(paths []string, opts LoadOptions) (*Set, []catalog.Problem, error) {
-	files, err := definitionFiles(paths)
+	files, err := defload.Files("scorecards", paths)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -44,12 +38,7 @@ func Load(paths []string, opts LoadOptions) (*Set, []catalog.Problem, error) {
 	var all []*Scorecard
 	var problems []catalog.Problem
 	seen := map[string]*Scorecard{}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			problems = append(problems, catalog.Problem{File: f, Message: fmt.Sprintf("cannot read: %v", unwrapPath(err))})
-			continue
-		}
+	unread := defload.Read(files, func(f string, data []byte) {
 		cards, probs := parse(envs, f, data)
 		problems = append(problems, probs...)
 		for _, sc := range cards {
@@ -61,13 +50,9 @@ func Load(paths []string, opts LoadOptions) (*Set, []catalog.Problem, error) {
 			seen[sc.Name] = sc
 			all = append(all, sc)
 		}
-	}
-	sort.SliceStable(problems, func(i, j int) bool {
-		if problems[i].File != problems[j].File {
-			return problems[i].File < problems[j].File
-		}
-		return problems[i].Line < problems[j].Line
 	})
+	problems = append(problems, unread...)
+	defload.Sort(problems)
 	return NewSet(all), problems, nil
 }
 
@@ -102,123 +87,43 @@ func newEnvs(costLimit uint64) (*envs, error) {
 }
 
 func parse(envs *envs, file string, data []byte) ([]*Scorecard, []catalog.Problem) {
-	d := &decoder{file: file, envs: envs}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var out []*Scorecard
-	for {
-		var doc yaml.Node
-		err := dec.Decode(&doc)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			d.problems = append(d.problems, catalog.Problem{File: file, Line: yamlErrLine(err), Message: "invalid YAML: " + yamlErrText(err)})
-			break
-		}
-		if len(doc.Content) == 0 {
-			continue
-		}
-		before := len(d.problems)
-		sc := d.scorecard(doc.Content[0])
-		if sc != nil && len(d.problems) == before {
-			out = append(out, sc)
-		}
-	}
-	return out, d.problems
+	d := &decoder{Decoder: defload.Decoder{File: file}, envs: envs}
+	out := defload.Documents(&d.Decoder, data, d.scorecard)
+	return out, d.Problems
 }
 
 // decoder turns YAML nodes into a Scorecard, recording problems with lines.
 type decoder struct {
-	file     string
-	envs     *envs
-	problems []catalog.Problem
-}
-
-func (d *decoder) fail(n *yaml.Node, format string, args ...any) {
-	line := 0
-	if n != nil {
-		line = n.Line
-	}
-	d.failAt(line, format, args...)
-}
-
-func (d *decoder) failAt(line int, format string, args ...any) {
-	d.problems = append(d.problems, catalog.Problem{File: d.file, Line: line, Message: fmt.Sprintf(format, args...)})
-}
-
-// fields reads a mapping, reporting unknown keys (with the nearest known
-// one) and keys given twice.
-func (d *decoder) fields(n *yaml.Node, what string, known ...string) map[string]*yaml.Node {
-	out := map[string]*yaml.Node{}
-	if n == nil {
-		return out
-	}
-	if n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	if n.Kind != yaml.MappingNode {
-		d.fail(n, "%s must be a mapping, not %s", what, nodeKind(n))
-		return out
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if _, dup := out[k.Value]; dup {
-			d.fail(k, "%s.%s is given twice", what, k.Value)
-			continue
-		}
-		if !contains(known, k.Value) {
-			msg := fmt.Sprintf("unknown field %s.%s", what, k.Value)
-			if near := fuzzy.Nearest(k.Value, known); near != "" {
-				msg += fmt.Sprintf(" (did you mean %s?)", near)
-			}
-			d.fail(k, "%s", msg)
-			continue
-		}
-		out[k.Value] = v
-	}
-	return out
-}
-
-func (d *decoder) str(n *yaml.Node, what string) string {
-	if n == nil {
-		return ""
-	}
-	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		if n.Tag == "!!null" {
-			return ""
-		}
-		d.fail(n, "%s must be text, not %s", what, nodeKind(n))
-		return ""
-	}
-	return n.Value
+	defload.Decoder
+	envs *envs
 }
 
 func (d *decoder) scorecard(n *yaml.Node) *Scorecard {
-	top := d.fields(n, "scorecard", "apiVersion", "kind", "metadata", "spec")
-	if v := d.str(top["apiVersion"], "apiVersion"); v != APIVersion {
-		d.fail(orNode(top["apiVersion"], n), "apiVersion must be %s, not %q", APIVersion, v)
+	top := d.Fields(n, "scorecard", "apiVersion", "kind", "metadata", "spec")
+	if v := d.Str(top["apiVersion"], "apiVersion"); v != APIVersion {
+		d.Fail(defload.Or(top["apiVersion"], n), "apiVersion must be %s, not %q", APIVersion, v)
 		return nil
 	}
-	if k := d.str(top["kind"], "kind"); k != Kind {
-		d.fail(orNode(top["kind"], n), "kind must be %s, not %q (this file is read as scorecards)", Kind, k)
+	if k := d.Str(top["kind"], "kind"); k != Kind {
+		d.Fail(defload.Or(top["kind"], n), "kind must be %s, not %q (this file is read as scorecards)", Kind, k)
 		return nil
 	}
-	sc := &Scorecard{File: d.file, Line: n.Line}
-	md := d.fields(top["metadata"], "metadata", "name", "title", "description", "labels", "annotations")
-	sc.Name = d.str(md["name"], "metadata.name")
-	sc.Title = d.str(md["title"], "metadata.title")
-	sc.Description = d.str(md["description"], "metadata.description")
+	sc := &Scorecard{File: d.File, Line: n.Line}
+	md := d.Fields(top["metadata"], "metadata", "name", "title", "description", "labels", "annotations")
+	sc.Name = d.Str(md["name"], "metadata.name")
+	sc.Title = d.Str(md["title"], "metadata.title")
+	sc.Description = d.Str(md["description"], "metadata.description")
 	switch {
 	case top["metadata"] == nil || md["name"] == nil || sc.Name == "":
-		d.fail(orNode(top["metadata"], n), "metadata.name is required")
+		d.Fail(defload.Or(top["metadata"], n), "metadata.name is required")
 	case !catalog.ValidName(sc.Name):
-		d.fail(md["name"], "metadata.name %q: letters, digits and -_. only, 1 to 63 characters, starting and ending with a letter or digit", sc.Name)
+		d.Fail(md["name"], "metadata.name %q: letters, digits and -_. only, 1 to 63 characters, starting and ending with a letter or digit", sc.Name)
 	}
 	if top["spec"] == nil {
-		d.fail(n, "spec is required (filter, levels, rules, digest)")
+		d.Fail(n, "spec is required (filter, levels, rules, digest)")
 		return nil
 	}
-	spec := d.fields(top["spec"], "spec", "filter", "levels", "rules", "digest")
+	spec := d.Fields(top["spec"], "spec", "filter", "levels", "rules", "digest")
 	d.filter(sc, spec["filter"])
 	d.levels(sc, spec["levels"], top["spec"])
 	d.rules(sc, spec["rules"], top["spec"])
@@ -229,7 +134,7 @@ func (d *decoder) scorecard(n *yaml.Node) *Scorecard {
 }
 
 func (d *decoder) filter(sc *Scorecard, n *yaml.Node) {
-	sc.Filter = strings.TrimSpace(d.str(n, "spec.filter"))
+	sc.Filter = strings.TrimSpace(d.Str(n, "spec.filter"))
 	src := sc.Filter
 	if src == "" {
 		src = DefaultFilter
@@ -239,14 +144,14 @@ func (d *decoder) filter(sc *Scorecard, n *yaml.Node) {
 		d.exprFail(n, "spec.filter", err)
 		return
 	}
-	if d.probe(orNode(n, &yaml.Node{Line: sc.Line}), "spec.filter", prg) {
+	if d.probe(defload.Or(n, &yaml.Node{Line: sc.Line}), "spec.filter", prg) {
 		sc.filter = prg
 	}
 }
 
 func (d *decoder) levels(sc *Scorecard, n, spec *yaml.Node) {
 	if n == nil || n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		d.fail(orNode(n, spec), "spec.levels must list the levels, lowest first, e.g. [Bronze, Silver, Gold]")
+		d.Fail(defload.Or(n, spec), "spec.levels must list the levels, lowest first, e.g. [Bronze, Silver, Gold]")
 		return
 	}
 	seen := map[string]bool{}
@@ -256,23 +161,23 @@ func (d *decoder) levels(sc *Scorecard, n, spec *yaml.Node) {
 		if item.Kind == yaml.ScalarNode {
 			lv.Name = item.Value
 		} else {
-			f := d.fields(item, what, "name", "description", "emoji")
-			lv = Level{Name: d.str(f["name"], what+".name"), Description: d.str(f["description"], what+".description"), Emoji: d.str(f["emoji"], what+".emoji")}
+			f := d.Fields(item, what, "name", "description", "emoji")
+			lv = Level{Name: d.Str(f["name"], what+".name"), Description: d.Str(f["description"], what+".description"), Emoji: d.Str(f["emoji"], what+".emoji")}
 		}
 		lv.Name = strings.TrimSpace(lv.Name)
 		switch {
 		case lv.Name == "":
-			d.fail(item, "%s needs a name", what)
+			d.Fail(item, "%s needs a name", what)
 			continue
 		case seen[strings.ToLower(lv.Name)]:
-			d.fail(item, "%s: level %q is listed twice", what, lv.Name)
+			d.Fail(item, "%s: level %q is listed twice", what, lv.Name)
 			continue
 		case len(lv.Name) > 40:
-			d.fail(item, "%s: level name %q is longer than 40 characters", what, lv.Name)
+			d.Fail(item, "%s: level name %q is longer than 40 characters", what, lv.Name)
 			continue
 		}
 		if lv.Emoji != "" && !(strings.HasPrefix(lv.Emoji, ":") && strings.HasSuffix(lv.Emoji, ":")) {
-			d.fail(item, "%s.emoji %q: write an emoji code such as :trophy:", what, lv.Emoji)
+			d.Fail(item, "%s.emoji %q: write an emoji code such as :trophy:", what, lv.Emoji)
 		}
 		seen[strings.ToLower(lv.Name)] = true
 		sc.Levels = append(sc.Levels, lv)
@@ -283,31 +188,31 @@ var ruleIDChars = "abcdefghijklmnopqrstuvwxyz0123456789-_"
 
 func (d *decoder) rules(sc *Scorecard, n, spec *yaml.Node) {
 	if n == nil || n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		d.fail(orNode(n, spec), "spec.rules must list at least one rule")
+		d.Fail(defload.Or(n, spec), "spec.rules must list at least one rule")
 		return
 	}
 	seen := map[string]int{}
 	for i, item := range n.Content {
 		what := fmt.Sprintf("spec.rules[%d]", i)
-		f := d.fields(item, what, "id", "title", "description", "level", "expression", "weight", "fix")
+		f := d.Fields(item, what, "id", "title", "description", "level", "expression", "weight", "fix")
 		r := &Rule{Line: item.Line, Weight: 1}
-		r.ID = strings.TrimSpace(d.str(f["id"], what+".id"))
+		r.ID = strings.TrimSpace(d.Str(f["id"], what+".id"))
 		if r.ID != "" {
 			what = fmt.Sprintf("%s (%s)", what, r.ID)
 		}
 		switch {
 		case r.ID == "":
-			d.fail(item, "%s.id is required", what)
+			d.Fail(item, "%s.id is required", what)
 		case strings.Trim(r.ID, ruleIDChars) != "" || len(r.ID) > 63:
-			d.fail(f["id"], "%s.id: lowercase letters, digits, - and _ only, at most 63", what)
+			d.Fail(f["id"], "%s.id: lowercase letters, digits, - and _ only, at most 63", what)
 		case seen[r.ID] > 0:
-			d.fail(f["id"], "%s.id %q is already used at line %d", what, r.ID, seen[r.ID])
+			d.Fail(f["id"], "%s.id %q is already used at line %d", what, r.ID, seen[r.ID])
 		default:
 			seen[r.ID] = item.Line
 		}
-		r.Title = strings.TrimSpace(d.str(f["title"], what+".title"))
-		r.Description = d.str(f["description"], what+".description")
-		r.Level = strings.TrimSpace(d.str(f["level"], what+".level"))
+		r.Title = strings.TrimSpace(d.Str(f["title"], what+".title"))
+		r.Description = d.Str(f["description"], what+".description")
+		r.Level = strings.TrimSpace(d.Str(f["level"], what+".level"))
 		r.level = -1
 		for li, lv := range sc.Levels {
 			if strings.EqualFold(lv.Name, r.Level) {
@@ -319,18 +224,18 @@ func (d *decoder) rules(sc *Scorecard, n, spec *yaml.Node) {
 			for li, lv := range sc.Levels {
 				names[li] = lv.Name
 			}
-			d.fail(orNode(f["level"], item), "%s.level %q is not one of the levels (%s)", what, r.Level, strings.Join(names, ", "))
+			d.Fail(defload.Or(f["level"], item), "%s.level %q is not one of the levels (%s)", what, r.Level, strings.Join(names, ", "))
 		}
 		if w := f["weight"]; w != nil {
 			v, err := strconv.ParseFloat(w.Value, 64)
 			if w.Kind != yaml.ScalarNode || err != nil || v < 0 || v > 1000 {
-				d.fail(w, "%s.weight must be a number from 0 to 1000", what)
+				d.Fail(w, "%s.weight must be a number from 0 to 1000", what)
 			}
 			r.Weight = v
 		}
-		r.Expression = strings.TrimSpace(d.str(f["expression"], what+".expression"))
+		r.Expression = strings.TrimSpace(d.Str(f["expression"], what+".expression"))
 		if r.Expression == "" {
-			d.fail(orNode(f["expression"], item), "%s.expression is required: CEL over entity and facts, true when the rule passes", what)
+			d.Fail(defload.Or(f["expression"], item), "%s.expression is required: CEL over entity and facts, true when the rule passes", what)
 		} else if prg, err := d.envs.rule.Compile(r.Expression); err != nil {
 			d.exprFail(f["expression"], what+".expression", err)
 		} else if d.probe(f["expression"], what+".expression", prg) {
@@ -348,48 +253,48 @@ func (d *decoder) fix(n *yaml.Node, what string) Fix {
 	if n.Kind == yaml.ScalarNode {
 		return Fix{Hint: strings.TrimSpace(n.Value)}
 	}
-	f := d.fields(n, what, "hint", "url", "action", "with")
-	fx := Fix{Hint: strings.TrimSpace(d.str(f["hint"], what+".hint")), URL: strings.TrimSpace(d.str(f["url"], what+".url")),
-		Action: strings.TrimSpace(d.str(f["action"], what+".action"))}
+	f := d.Fields(n, what, "hint", "url", "action", "with")
+	fx := Fix{Hint: strings.TrimSpace(d.Str(f["hint"], what+".hint")), URL: strings.TrimSpace(d.Str(f["url"], what+".url")),
+		Action: strings.TrimSpace(d.Str(f["action"], what+".action"))}
 	if fx.URL != "" && !strings.HasPrefix(fx.URL, "https://") && !strings.HasPrefix(fx.URL, "http://") {
-		d.fail(f["url"], "%s.url %q must start with https://", what, fx.URL)
+		d.Fail(f["url"], "%s.url %q must start with https://", what, fx.URL)
 	}
 	if fx.Action != "" && !catalog.ValidName(fx.Action) {
-		d.fail(f["action"], "%s.action %q is not an action name", what, fx.Action)
+		d.Fail(f["action"], "%s.action %q is not an action name", what, fx.Action)
 	}
 	if w := f["with"]; w != nil {
 		if fx.Action == "" {
-			d.fail(w, "%s.with prefills an action's inputs: name the action too", what)
+			d.Fail(w, "%s.with prefills an action's inputs: name the action too", what)
 		}
-		inputs := d.fields(w, what+".with", anyKey)
+		inputs := d.Fields(w, what+".with", defload.AnyKey)
 		fx.With, fx.with = map[string]string{}, map[string]*Template{}
 		for k, v := range inputs {
-			src := d.str(v, what+".with."+k)
+			src := d.Str(v, what+".with."+k)
 			t, err := ParseTemplate(d.envs.rule, src)
 			if err != nil {
-				d.fail(v, "%s.with.%s: %v", what, k, err)
+				d.Fail(v, "%s.with.%s: %v", what, k, err)
 				continue
 			}
 			fx.With[k], fx.with[k] = src, t
 		}
 	}
 	if fx.Hint == "" && fx.Action == "" {
-		d.fail(n, "%s needs a hint (what to do) or an action", what)
+		d.Fail(n, "%s needs a hint (what to do) or an action", what)
 	}
 	return fx
 }
 
 func (d *decoder) digest(n *yaml.Node) *DigestSchedule {
-	f := d.fields(n, "spec.digest", "schedule", "timeZone", "channel", "fallback")
-	dg := &DigestSchedule{Schedule: strings.TrimSpace(d.str(f["schedule"], "spec.digest.schedule")),
-		TimeZone: strings.TrimSpace(d.str(f["timeZone"], "spec.digest.timeZone")),
-		Channel:  strings.TrimSpace(d.str(f["channel"], "spec.digest.channel")),
-		Fallback: strings.TrimSpace(d.str(f["fallback"], "spec.digest.fallback"))}
+	f := d.Fields(n, "spec.digest", "schedule", "timeZone", "channel", "fallback")
+	dg := &DigestSchedule{Schedule: strings.TrimSpace(d.Str(f["schedule"], "spec.digest.schedule")),
+		TimeZone: strings.TrimSpace(d.Str(f["timeZone"], "spec.digest.timeZone")),
+		Channel:  strings.TrimSpace(d.Str(f["channel"], "spec.digest.channel")),
+		Fallback: strings.TrimSpace(d.Str(f["fallback"], "spec.digest.fallback"))}
 	if dg.Channel == "" {
 		dg.Channel = ChannelOwner
 	}
 	if dg.Schedule == "" {
-		d.fail(orNode(f["schedule"], n), "spec.digest.schedule is required, e.g. \"0 9 * * 1\" (Mondays at 09:00)")
+		d.Fail(defload.Or(f["schedule"], n), "spec.digest.schedule is required, e.g. \"0 9 * * 1\" (Mondays at 09:00)")
 		return dg
 	}
 	sched, loc, err := parseSchedule(dg.Schedule, dg.TimeZone)
@@ -398,7 +303,7 @@ func (d *decoder) digest(n *yaml.Node) *DigestSchedule {
 		if strings.Contains(err.Error(), "timeZone") {
 			at = f["timeZone"]
 		}
-		d.fail(at, "spec.digest: %v", err)
+		d.Fail(at, "spec.digest: %v", err)
 		return dg
 	}
 	dg.sched, dg.location = sched, loc
@@ -406,11 +311,11 @@ func (d *decoder) digest(n *yaml.Node) *DigestSchedule {
 		key, v string
 	}{{"channel", dg.Channel}, {"fallback", dg.Fallback}} {
 		if c.v != "" && c.v != ChannelOwner && !validChannel(c.v) {
-			d.fail(f[c.key], "spec.digest.%s %q: a channel is #name or an id such as C0123ABCD", c.key, c.v)
+			d.Fail(f[c.key], "spec.digest.%s %q: a channel is #name or an id such as C0123ABCD", c.key, c.v)
 		}
 	}
 	if dg.Fallback == ChannelOwner {
-		d.fail(f["fallback"], "spec.digest.fallback is where teams without a channel go: name a channel")
+		d.Fail(f["fallback"], "spec.digest.fallback is where teams without a channel go: name a channel")
 	}
 	return dg
 }
@@ -443,7 +348,7 @@ func (d *decoder) exprFail(n *yaml.Node, what string, err error) {
 		}
 		msg = "column " + m[2] + ": " + m[3]
 	}
-	d.failAt(line, "%s: %s", what, strings.TrimSpace(msg))
+	d.FailAt(line, "%s: %s", what, strings.TrimSpace(msg))
 }
 
 var celPosRe = regexp.MustCompile(`(?s)^(\d+):(\d+): (.*)$`)
@@ -455,7 +360,7 @@ func (d *decoder) probe(n *yaml.Node, what string, prg *expr.Program) bool {
 	vars := map[string]any{"entity": probeEntity(), "facts": map[string]any{}}
 	_, err := prg.Eval(context.Background(), vars)
 	if errors.Is(err, expr.ErrCostLimit) {
-		d.fail(n, "%s is refused: %v", what, err)
+		d.Fail(n, "%s is refused: %v", what, err)
 		return false
 	}
 	return true
@@ -466,102 +371,4 @@ func probeEntity() map[string]any {
 	e := catalog.Entity{APIVersion: "backstage.io/v1alpha1", Kind: catalog.KindComponent,
 		Metadata: catalog.Metadata{Name: "probe", Namespace: catalog.DefaultNamespace}, Spec: map[string]any{}}
 	return e.Map()
-}
-
-// anyKey lets fields accept any key (an action's inputs).
-const anyKey = "\x00any"
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s || x == anyKey {
-			return true
-		}
-	}
-	return false
-}
-
-func nodeKind(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		return fmt.Sprintf("%q", n.Value)
-	}
-	return "something else"
-}
-
-func orNode(n, fallback *yaml.Node) *yaml.Node {
-	if n != nil {
-		return n
-	}
-	return fallback
-}
-
-// definitionFiles expands folders into their YAML files, sorted.
-func definitionFiles(paths []string) ([]string, error) {
-	var out []string
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, fmt.Errorf("scorecards path %s: %w", p, unwrapPath(err))
-		}
-		if !st.IsDir() {
-			out = append(out, p)
-			continue
-		}
-		err = filepath.WalkDir(p, func(path string, de fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if de.IsDir() && path != p && strings.HasPrefix(de.Name(), ".") {
-				return filepath.SkipDir
-			}
-			if ext := filepath.Ext(path); !de.IsDir() && (ext == ".yaml" || ext == ".yml") {
-				out = append(out, path)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("scorecards path %s: %w", p, unwrapPath(err))
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		if errors.Is(pe.Err, fs.ErrNotExist) {
-			return errors.New("no such file or folder")
-		}
-		return pe.Err
-	}
-	return err
-}
-
-func yamlErrLine(err error) int {
-	msg := err.Error()
-	const prefix = "yaml: line "
-	if i := strings.Index(msg, prefix); i >= 0 {
-		rest := msg[i+len(prefix):]
-		if j := strings.IndexByte(rest, ':'); j > 0 {
-			if n, err := strconv.Atoi(rest[:j]); err == nil {
-				return n
-			}
-		}
-	}
-	return 0
-}
-
-func yamlErrText(err error) string {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if strings.HasPrefix(msg, "line ") {
-		if i := strings.Index(msg, ": "); i >= 0 {
-			return msg[i+2:]
-		}
-	}
-	return msg
 }
