@@ -11,6 +11,7 @@ import (
 
 	"github.com/gantryhq/gantry/catalog"
 	"github.com/gantryhq/gantry/internal/errkind"
+	"github.com/gantryhq/gantry/internal/expr"
 )
 
 var (
@@ -314,7 +315,7 @@ func (e *Engine) output(ctx context.Context, run *Run) Output {
 			e.log.Warn("rendering the action's output", "run", run.ID, "err", err)
 			return ""
 		}
-		return e.red.text(run.ID, textOf(v))
+		return e.red.text(run.ID, expr.Text(v))
 	}
 	out := Output{Text: text(o.Text)}
 	for _, l := range o.Links {

@@ -94,10 +94,10 @@ func coerceInput(in *Input, raw any) (any, string) {
 			return nil, "Enter a whole number."
 		}
 		if in.Min != nil && f < *in.Min {
-			return nil, fmt.Sprintf("Enter %s or more.", textOf(*in.Min))
+			return nil, fmt.Sprintf("Enter %s or more.", expr.Text(*in.Min))
 		}
 		if in.Max != nil && f > *in.Max {
-			return nil, fmt.Sprintf("Enter %s or less.", textOf(*in.Max))
+			return nil, fmt.Sprintf("Enter %s or less.", expr.Text(*in.Max))
 		}
 		return f, ""
 	}

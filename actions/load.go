@@ -8,6 +8,7 @@ import (
 
 	"github.com/gantryhq/gantry/catalog"
 	"github.com/gantryhq/gantry/internal/defload"
+	"github.com/gantryhq/gantry/internal/expr"
 )
 
 // LoadOptions tune Load.
@@ -71,37 +72,13 @@ func (d *decoder) value(n *yaml.Node, what string) any {
 // normalize makes a decoded value JSON-shaped (map[string]any, []any,
 // string, float64, bool, nil), as it reads back from a run's snapshot.
 func normalize(v any) any {
-	b, err := json.Marshal(jsonable(v))
+	b, err := json.Marshal(expr.JSONable(v))
 	if err != nil {
 		return fmt.Sprint(v)
 	}
 	var out any
 	_ = json.Unmarshal(b, &out)
 	return out
-}
-
-func jsonable(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[k] = jsonable(e)
-		}
-		return m
-	case map[any]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[fmt.Sprint(k)] = jsonable(e)
-		}
-		return m
-	case []any:
-		l := make([]any, len(x))
-		for i, e := range x {
-			l[i] = jsonable(e)
-		}
-		return l
-	}
-	return v
 }
 
 func (d *decoder) action(n *yaml.Node) *Action {

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/expr"
 )
 
 // Field types of a step's `with`.
@@ -86,7 +88,7 @@ func (s Schema) hasOutput(name string) bool {
 
 // checkLiteral checks a value that holds no template against a field type.
 func checkLiteral(f Field, v any) string {
-	if s, ok := v.(string); ok && hasTemplate(s) {
+	if s, ok := v.(string); ok && expr.HasTemplate(s) {
 		return ""
 	}
 	switch f.Type {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/internal/errkind"
+	"github.com/gantryhq/gantry/internal/expr"
 )
 
 // StepRunner does one kind of step. Run must be idempotent: called again
@@ -142,7 +143,7 @@ func (w With) text(k string) string {
 	case string:
 		return v
 	default:
-		return textOf(v)
+		return expr.Text(v)
 	}
 }
 
@@ -163,7 +164,7 @@ func (w With) String(k string, required bool) (string, error) {
 		}
 		return x, nil
 	case float64, bool, int64:
-		return textOf(x), nil
+		return expr.Text(x), nil
 	}
 	return "", errkind.New(errkind.Invalid, "with.%s must be text", k)
 }
@@ -230,7 +231,7 @@ func (w With) Strings(k string) ([]string, error) {
 	case []any:
 		var out []string
 		for _, e := range x {
-			s := strings.TrimSpace(textOf(e))
+			s := strings.TrimSpace(expr.Text(e))
 			if s != "" {
 				out = append(out, s)
 			}
@@ -248,7 +249,7 @@ func (w With) Map(k string) (map[string]string, error) {
 	case map[string]any:
 		out := make(map[string]string, len(x))
 		for key, v := range x {
-			out[key] = textOf(v)
+			out[key] = expr.Text(v)
 		}
 		return out, nil
 	}

@@ -81,7 +81,7 @@ type Fix struct {
 	// (${{ entity.metadata.name }}).
 	With map[string]string `json:"with,omitempty"`
 
-	with map[string]*Template
+	with map[string]*expr.Template
 }
 
 // DigestSchedule says when a scorecard's digest is posted and where.

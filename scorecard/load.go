@@ -267,10 +267,10 @@ func (d *decoder) fix(n *yaml.Node, what string) Fix {
 			d.Fail(w, "%s.with prefills an action's inputs: name the action too", what)
 		}
 		inputs := d.Fields(w, what+".with", defload.AnyKey)
-		fx.With, fx.with = map[string]string{}, map[string]*Template{}
+		fx.With, fx.with = map[string]string{}, map[string]*expr.Template{}
 		for k, v := range inputs {
 			src := d.Str(v, what+".with."+k)
-			t, err := ParseTemplate(d.envs.rule, src)
+			t, err := d.envs.rule.CompileTemplate(src)
 			if err != nil {
 				d.Fail(v, "%s.with.%s: %v", what, k, err)
 				continue

@@ -71,12 +71,12 @@ type Prometheus struct {
 
 type namedTemplate struct {
 	name string
-	tpl  *Template
+	tpl  *expr.Template
 }
 
 type statusTemplate struct {
 	StatusQuery
-	tpl *Template
+	tpl *expr.Template
 }
 
 // NewPrometheus checks the options and compiles the queries' templates.
@@ -115,14 +115,14 @@ func NewPrometheus(o PrometheusOptions) (*Prometheus, error) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		t, err := ParseTemplate(env, o.Facts[n])
+		t, err := env.CompileTemplate(o.Facts[n])
 		if err != nil {
 			return nil, errkind.New(errkind.Invalid, "prometheus fact %s: %v", n, err)
 		}
 		p.facts = append(p.facts, namedTemplate{name: n, tpl: t})
 	}
 	for _, s := range o.Status {
-		t, err := ParseTemplate(env, s.Query)
+		t, err := env.CompileTemplate(s.Query)
 		if err != nil {
 			return nil, errkind.New(errkind.Invalid, "prometheus status %q: %v", s.Name, err)
 		}
@@ -431,4 +431,10 @@ func (p *Prometheus) Status(ctx context.Context, e *catalog.Entity) []Signal {
 	}
 	wg.Wait()
 	return out
+}
+
+// promQuote escapes a value placed in a PromQL string literal, so that a
+// catalog value cannot end the literal and change the query.
+func promQuote(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "'", `\'`, "\n", `\n`).Replace(s)
 }

@@ -14,7 +14,7 @@ func TestTemplateQuotesForPromQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tpl, err := ParseTemplate(env, `sum(errors{service="${{ entity.name }}"}) / ${{ entity.n }}`)
+	tpl, err := env.CompileTemplate(`sum(errors{service="${{ entity.name }}"}) / ${{ entity.n }}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,10 +25,10 @@ func TestTemplateQuotesForPromQL(t *testing.T) {
 	if want := `sum(errors{service="x\"} or vector(1) #\\"}) / 2`; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
-	if _, err := ParseTemplate(env, "a ${{ entity.name"); err == nil {
+	if _, err := env.CompileTemplate("a ${{ entity.name"); err == nil {
 		t.Error("an unclosed placeholder was accepted")
 	}
-	if _, err := ParseTemplate(env, "a ${{ entity.name + }}"); err == nil {
+	if _, err := env.CompileTemplate("a ${{ entity.name + }}"); err == nil {
 		t.Error("a broken placeholder was accepted")
 	}
 }
