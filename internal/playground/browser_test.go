@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
 	"github.com/gantryhq/gantry/internal/app"
@@ -79,8 +81,7 @@ func TestBrowser(t *testing.T) {
 	p.shot("whoowns-checkout")
 
 	// Mentioning @gantry: it answers in a thread, which opens beside.
-	p.do(chromedp.SendKeys(chromedp.CSS(`[data-testid=composer]`), "@gantry who owns search?"),
-		chromedp.SendKeys(chromedp.CSS(`[data-testid=composer]`), "\r"))
+	p.do(chromedp.SendKeys(chromedp.CSS(`[data-testid=composer]`), "@gantry who owns search?"), enter)
 	p.wait("the answer in a thread", `((document.querySelector('[data-testid=thread]')||{}).innerText||'').includes('Search & Discovery')`)
 	p.shot("mention-answered-in-thread")
 
@@ -120,10 +121,13 @@ func TestBrowser(t *testing.T) {
 	p.wait("the watch on the request", `window.__seen.length > 0`)
 	p.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-ts="%s"] button[data-action-id="actions.approve"]`, request))))
 	p.wait("the run to finish", fmt.Sprintf(`((document.querySelector('[data-testid=messages] [data-ts="%s"]')||{}).innerText||'').includes('Done.')`, request), 60*time.Second)
+	// The page was never reloaded: each version came over the event stream
+	// (how many depends on how fast the run is, and on Slack's pacing).
 	seen := p.jsStrings(`clearInterval(window.__watch); window.__seen`)
-	if !strings.Contains(strings.Join(seen, "\n"), "Approved by") || len(seen) < 3 {
-		t.Fatalf("the request was not updated live through the run (%d versions seen):\n%s", len(seen), strings.Join(seen, "\n-----\n"))
+	if len(seen) < 2 || !strings.Contains(seen[0], "Needs 1 approval") || !strings.Contains(seen[len(seen)-1], "Approved by") {
+		t.Fatalf("the request was not updated live from waiting to done (%d versions seen):\n%s", len(seen), strings.Join(seen, "\n-----\n"))
 	}
+	t.Logf("the approval request went through %d versions on the page", len(seen))
 	if rev := p.jsString(fmt.Sprintf(`document.querySelector('[data-ts="%s"]').dataset.rev`, request)); rev == "0" {
 		t.Fatal("the request was posted again instead of updated in place")
 	}
@@ -282,9 +286,23 @@ func (p *page) typeCommand(text string) {
 	p.t.Helper()
 	p.do(chromedp.SendKeys(chromedp.CSS(`[data-testid=composer]`), text))
 	p.wait("the usage hint or the autocomplete", `!!document.querySelector('[data-testid=usage-hint] .cmd') || !!document.querySelector('[data-testid=autocomplete]')`)
-	p.do(chromedp.SendKeys(chromedp.CSS(`[data-testid=composer]`), "\r"))
+	p.do(enter)
 	p.wait("the composer to empty", `document.querySelector('[data-testid=composer]').value === ''`)
 }
+
+// enter presses Enter as a keyboard does: keydown and keyup. (SendKeys
+// adds a char event, which types a line break that a real browser does not
+// once the composer's keydown handler cancels the key.)
+var enter = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
+		if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, input.DispatchKeyEventParams{
+			Type: typ, Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13, NativeVirtualKeyCode: 13,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+})
 
 // fill replaces a text input's value by typing.
 func (p *page) fill(css, text string) {
