@@ -3,9 +3,12 @@ package playground_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +24,7 @@ import (
 
 	"github.com/gantryhq/gantry/internal/app"
 	"github.com/gantryhq/gantry/internal/config"
+	"github.com/gantryhq/gantry/internal/slackfake"
 )
 
 // TestBrowser is the issue's walk through the playground, in headless
@@ -33,45 +37,8 @@ import (
 // digest in a team channel. A screenshot of each step is written to
 // $GANTRY_SCREENSHOTS, or internal/playground/screenshots (not committed).
 func TestBrowser(t *testing.T) {
-	browser := findChromium()
-	if browser == "" {
-		t.Skip("no Chromium to drive: install Debian's chromium (apt-get install -y chromium) or set GANTRY_CHROMIUM to a Chrome or Chromium binary")
-	}
-	shots := os.Getenv("GANTRY_SCREENSHOTS")
-	if shots == "" {
-		shots, _ = filepath.Abs("screenshots")
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	old, _ := filepath.Glob(filepath.Join(shots, "*.png"))
-	for _, f := range old {
-		os.Remove(f)
-	}
-	t.Logf("screenshots: %s", shots)
-
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
-	defer cancel()
-	base := serveLocal(t, ctx)
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(1400, 900), chromedp.UserDataDir(t.TempDir()))
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	// The first run starts the browser, which lives as long as its context:
-	// this one, not the timeouts of the steps below.
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("starting %s: %v", browser, err)
-	}
-	p := &page{t: t, ctx: bctx, dir: shots}
-	p.do(chromedp.Navigate(base))
-	p.wait("the workspace", `!!document.querySelector('[data-testid=acting-as]') && document.querySelector('[data-testid=bot-status]').innerText.includes('is connected')`)
-	if !strings.Contains(p.text(`[data-testid=sandbox-banner]`), "Local sandbox") {
-		t.Fatal("the page does not say it is a local sandbox")
-	}
+	browser, shots := needBrowser(t)
+	p := openPlayground(t, browser, shots)
 
 	// Priya, a payments developer, asks who owns checkout in #general.
 	p.switchUser("priya", "Priya Raman")
@@ -161,12 +128,69 @@ func TestBrowser(t *testing.T) {
 	p.shot("app-home")
 }
 
+// needBrowser finds Chromium, or skips the test saying how to get it, and
+// prepares the screenshots' folder (emptied once per run).
+func needBrowser(t *testing.T) (browser, shots string) {
+	t.Helper()
+	browser = findChromium()
+	if browser == "" {
+		t.Skip("no Chromium to drive: install Debian's chromium (apt-get install -y chromium) or set GANTRY_CHROMIUM to a Chrome or Chromium binary")
+	}
+	shots = os.Getenv("GANTRY_SCREENSHOTS")
+	if shots == "" {
+		shots, _ = filepath.Abs("screenshots")
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	clearShots.Do(func() {
+		old, _ := filepath.Glob(filepath.Join(shots, "*.png"))
+		for _, f := range old {
+			os.Remove(f)
+		}
+	})
+	t.Logf("screenshots: %s", shots)
+	return browser, shots
+}
+
+var clearShots sync.Once
+
+// openPlayground serves the playground and opens it in the browser.
+func openPlayground(t *testing.T, browser, shots string) *page {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	t.Cleanup(cancel)
+	base := serveLocal(t, ctx)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(1400, 900), chromedp.UserDataDir(t.TempDir()))
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelAlloc)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	t.Cleanup(cancelBrowser)
+	// The first run starts the browser, which lives as long as its context:
+	// this one, not the timeouts of the steps below.
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("starting %s: %v", browser, err)
+	}
+	p := &page{t: t, ctx: bctx, dir: shots, prefix: strings.TrimPrefix(t.Name(), "TestBrowser"), base: base}
+	p.do(chromedp.Navigate(base))
+	p.wait("the workspace", `!!document.querySelector('[data-testid=acting-as]') && document.querySelector('[data-testid=bot-status]').innerText.includes('is connected')`)
+	if !strings.Contains(p.text(`[data-testid=sandbox-banner]`), "Local sandbox") {
+		t.Fatal("the page does not say it is a local sandbox")
+	}
+	return p
+}
+
 // page drives one browser tab, failing the test with what it waited for.
 type page struct {
-	t   *testing.T
-	ctx context.Context
-	dir string
-	n   int
+	t      *testing.T
+	ctx    context.Context
+	dir    string
+	prefix string // of the screenshots' names
+	base   string // the playground's URL
+	n      int
 }
 
 func (p *page) do(steps ...chromedp.Action[chromedp.Void]) {
@@ -261,6 +285,9 @@ func (p *page) shot(name string) {
 	if err != nil {
 		p.t.Logf("screenshot %s: %v", name, err)
 		return
+	}
+	if p.prefix != "" {
+		name = p.prefix + "-" + name
 	}
 	path := filepath.Join(p.dir, fmt.Sprintf("%02d-%s.png", p.n, name))
 	if err := os.WriteFile(path, buf, 0o644); err != nil {
@@ -407,4 +434,116 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestBrowserBlockKit checks the drawing of what the walk above does not
+// reach: a message that Gantry could send (posted here through the
+// sandbox's Web API, as the bot) with mrkdwn of every kind, fields, an
+// image that cannot load, a danger button behind a confirm dialog, static
+// and users selects, an overflow menu, radio buttons and checkboxes.
+func TestBrowserBlockKit(t *testing.T) {
+	browser, shots := needBrowser(t)
+	p := openPlayground(t, browser, shots)
+	var ws struct {
+		Channels []struct{ ID, Name string }
+		Sandbox  struct {
+			SlackURL string `json:"slack_api_url"`
+		}
+	}
+	resp, err := http.Get(p.base + "api/workspace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(resp.Body).Decode(&ws)
+	resp.Body.Close()
+	ids := map[string]string{}
+	for _, c := range ws.Channels {
+		ids[c.Name] = c.ID
+	}
+	plain := func(s string) map[string]any { return map[string]any{"type": "plain_text", "text": s} }
+	option := func(text, value string) map[string]any { return map[string]any{"text": plain(text), "value": value} }
+	blocks := []any{
+		map[string]any{"type": "header", "text": plain("Block Kit in the playground")},
+		map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn",
+			"text": "*bold* _italic_ ~strike~ `code` <https://example.com|a link> <@U0PLT0001> <#" + ids["team-platform"] + "|team-platform> :white_check_mark:"},
+			"accessory": map[string]any{"type": "button", "action_id": "kit.delete", "text": plain("Delete"), "style": "danger", "value": "x",
+				"confirm": map[string]any{"title": plain("Delete it?"), "text": map[string]any{"type": "mrkdwn", "text": "This *cannot* be undone."},
+					"confirm": plain("Delete"), "deny": plain("Keep it"), "style": "danger"}}},
+		map[string]any{"type": "section", "fields": []any{map[string]any{"type": "mrkdwn", "text": "*Owner*\npayments"},
+			map[string]any{"type": "mrkdwn", "text": "*On call*\n<@U0PAY0001>"}}},
+		map[string]any{"type": "divider"},
+		map[string]any{"type": "image", "image_url": "http://127.0.0.1:9/diagram.png", "alt_text": "the architecture diagram", "title": plain("Architecture")},
+		map[string]any{"type": "context", "elements": []any{map[string]any{"type": "mrkdwn", "text": "Updated :clock1: just now"}}},
+		map[string]any{"type": "actions", "block_id": "kit", "elements": []any{
+			map[string]any{"type": "button", "action_id": "kit.go", "text": plain("Go"), "style": "primary", "value": "go"},
+			map[string]any{"type": "static_select", "action_id": "kit.env", "placeholder": plain("Environment"),
+				"options": []any{option("staging", "staging"), option("production", "production")}},
+			map[string]any{"type": "users_select", "action_id": "kit.who", "placeholder": plain("Someone")},
+			map[string]any{"type": "overflow", "action_id": "kit.more", "options": []any{option("Edit", "edit")}},
+		}},
+		map[string]any{"type": "actions", "block_id": "kit2", "elements": []any{
+			map[string]any{"type": "radio_buttons", "action_id": "kit.size", "options": []any{option("Small", "s"), option("Large", "l")}},
+			map[string]any{"type": "checkboxes", "action_id": "kit.flags", "options": []any{
+				map[string]any{"text": map[string]any{"type": "mrkdwn", "text": "*Canary*"}, "value": "canary"}}},
+		}},
+	}
+	raw, _ := json.Marshal(blocks)
+	form := url.Values{"channel": {ids["general"]}, "text": {"Block Kit in the playground"}, "blocks": {string(raw)}}
+	req, _ := http.NewRequest(http.MethodPost, ws.Sandbox.SlackURL+"chat.postMessage", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Bearer "+slackfake.New(slackfake.Options{}).BotToken())
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var posted struct {
+		OK    bool
+		Error string
+		TS    string
+	}
+	json.NewDecoder(resp.Body).Decode(&posted)
+	resp.Body.Close()
+	if !posted.OK {
+		t.Fatalf("chat.postMessage: %s", posted.Error)
+	}
+
+	p.switchUser("priya", "Priya Raman")
+	p.openChannel("general")
+	msg := fmt.Sprintf(`[data-testid=messages] [data-ts=%q]`, posted.TS)
+	p.wait("the message", "!!document.querySelector('"+msg+"')")
+	for what, cond := range map[string]string{
+		"bold":            `m.querySelector('strong').innerText === 'bold'`,
+		"italic":          `[...m.querySelectorAll('em')].some(e => e.innerText === 'italic')`,
+		"strike":          `m.querySelector('s').innerText === 'strike'`,
+		"code":            `[...m.querySelectorAll('code')].some(e => e.innerText === 'code')`,
+		"link":            `m.querySelector('a[href="https://example.com"]').innerText === 'a link'`,
+		"user mention":    `[...m.querySelectorAll('.slack_user')].some(e => e.innerText === '@Alice Nakamura')`,
+		"channel mention": `[...m.querySelectorAll('.slack_channel')].some(e => e.innerText === '#team-platform')`,
+		"emoji":           `m.innerText.includes('✅') && m.innerText.includes('🕐')`,
+		"fields":          `m.innerText.includes('Owner') && m.innerText.includes('@Priya Raman')`,
+		"header":          `m.innerText.includes('Block Kit in the playground')`,
+		"image's alt":     `m.querySelector('.img-missing').innerText.includes('the architecture diagram')`,
+		"primary button":  `m.querySelector('button[data-action-id="kit.go"]').classList.contains('primary')`,
+	} {
+		p.wait(what, "(() => { const m = document.querySelector('"+msg+"'); return "+cond+" })()")
+	}
+
+	// A danger button asks first.
+	p.do(chromedp.Click(chromedp.CSS(msg + ` button[data-action-id="kit.delete"]`)))
+	p.wait("the confirm dialog", `((document.querySelector('[data-testid=confirm]')||{}).innerText||'').includes('Delete it?')`)
+	p.shot("confirm-dialog")
+	p.do(chromedp.Click(chromedp.CSS(`[data-testid=confirm] button.danger-solid`)))
+	p.wait("the dialog to close", `!document.querySelector('[data-testid=confirm]')`)
+
+	// A users select offers the workspace's people.
+	p.do(chromedp.Click(chromedp.CSS(msg + ` [data-action-id="kit.who"] .select-trigger`)))
+	p.wait("the people", `[...document.querySelectorAll('[data-action-id="kit.who"] [role=option]')].some(e => e.innerText.includes('Alice Nakamura'))`)
+	p.do(chromedp.Click(chromedp.CSS(msg + ` [data-action-id="kit.who"] [role=option][data-value=U0PLT0001]`)))
+	p.wait("the choice", `document.querySelector('`+msg+` [data-action-id="kit.who"] .select-trigger').innerText.includes('Alice Nakamura')`)
+	p.do(chromedp.Click(chromedp.CSS(msg + ` [data-action-id="kit.size"] input[value=l]`)))
+	p.wait("the radio button", `document.querySelector('`+msg+` [data-action-id="kit.size"] input[value=l]').checked`)
+	p.shot("block-kit")
+	if n := p.jsString(`String(document.querySelectorAll('[data-testid=toast-error]').length)`); n != "0" {
+		t.Fatalf("errors shown: %s", p.text(`[data-testid=toast-error]`))
+	}
 }

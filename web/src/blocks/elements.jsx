@@ -135,7 +135,7 @@ function Choices({ el, value, onChange, multi }) {
             }}
           />
           <span className="choice-text">
-            <Mrkdwn text={plain(o.text)} plain={o.text && o.text.type === 'plain_text'} />
+            {o.text && o.text.type === 'mrkdwn' ? <Mrkdwn text={plain(o.text)} /> : <span>{plain(o.text)}</span>}
             {o.description && <span className="option-desc">{plain(o.description)}</span>}
           </span>
         </label>
