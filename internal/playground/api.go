@@ -88,7 +88,13 @@ func fail(w http.ResponseWriter, err error) {
 	writeJSON(w, status, map[string]any{"ok": false, "error": msg})
 }
 
-var errBadRequest = errors.New("bad request")
+// badRequest is a request the client should not have sent; a constant, so
+// the package keeps no globals.
+type badRequest string
+
+func (e badRequest) Error() string { return string(e) }
+
+const errBadRequest badRequest = "bad request"
 
 // request is what the client sends to act: who acts, on what, and how.
 type request struct {
