@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -88,6 +89,10 @@ func (a *App) Serve(ctx context.Context, opts ServeOptions) error {
 		if n, err := a.DB.CountEntities(ctx); err == nil {
 			m.entities.Set(float64(n))
 		}
+		// A sync of a large catalog is a burst of garbage followed by hours
+		// of idleness: hand the memory back to the system now rather than
+		// keep it resident until the next collection.
+		debug.FreeOSMemory()
 	}
 	firstSync := make(chan struct{})
 	digestsDone := a.startDigests(ctx, slackBot, firstSync)
