@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gantryhq/gantry/internal/clock"
 	"github.com/gantryhq/gantry/internal/errkind"
 )
 
@@ -98,7 +99,7 @@ func NewEngine(opts Options) (*Engine, error) {
 		opts.Now = time.Now
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleepCtx
+		opts.Sleep = clock.Sleep
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
@@ -135,20 +136,6 @@ func (e *Engine) notifierOrNil() Notifier {
 func (e *Engine) changed(ctx context.Context, id string) {
 	if n := e.notifierOrNil(); n != nil {
 		n.RunChanged(context.WithoutCancel(ctx), id)
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 

@@ -7,29 +7,10 @@ import (
 
 // Clock is what the bot waits on: Retry-After, backoff between retries and
 // per-channel pacing, and the expiry of its caches. Production uses the
-// wall clock; tests substitute one they move by hand (bottest.Clock), so
+// wall clock (clock.Wall); tests substitute one they move by hand (bottest.Clock), so
 // that "the message arrives after Retry-After" is checked without sleeping.
 type Clock interface {
 	Now() time.Time
 	// Sleep waits for d, or returns ctx's error if ctx ends first.
 	Sleep(ctx context.Context, d time.Duration) error
-}
-
-// wallClock is the real time.
-type wallClock struct{}
-
-func (wallClock) Now() time.Time { return time.Now() }
-
-func (wallClock) Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gantryhq/gantry/bot"
 	"github.com/gantryhq/gantry/bot/bottest"
+	"github.com/gantryhq/gantry/internal/clock"
 	"github.com/gantryhq/gantry/internal/slackfake"
 	"github.com/gantryhq/gantry/scorecard"
 )
@@ -344,5 +345,5 @@ type quickClock struct{ base, start time.Time }
 func (c quickClock) Now() time.Time { return c.base.Add(time.Since(c.start)) }
 
 func (quickClock) Sleep(ctx context.Context, d time.Duration) error {
-	return scorecard.WallClock{}.Sleep(ctx, min(d, time.Millisecond))
+	return clock.Sleep(ctx, min(d, time.Millisecond))
 }

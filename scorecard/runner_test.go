@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gantryhq/gantry/internal/clock"
 	"github.com/gantryhq/gantry/internal/errkind"
 	"github.com/gantryhq/gantry/internal/testdb"
 	"github.com/gantryhq/gantry/scorecard"
@@ -446,7 +447,7 @@ func newRealClock(base time.Time) realClock { return realClock{base: base, start
 func (c realClock) Now() time.Time { return c.base.Add(time.Since(c.start)) }
 
 func (realClock) Sleep(ctx context.Context, d time.Duration) error {
-	return scorecard.WallClock{}.Sleep(ctx, min(d, time.Millisecond))
+	return clock.Sleep(ctx, min(d, time.Millisecond))
 }
 
 // svcWith is the env's service on another clock.

@@ -11,38 +11,18 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/catalog"
+	"github.com/gantryhq/gantry/internal/clock"
 	"github.com/gantryhq/gantry/internal/errkind"
 	"github.com/gantryhq/gantry/internal/expr"
 )
 
 // Clock is what scorecards read the time from and wait on (evaluation
-// times, digest schedules, leases, retries). bottest.Clock implements it
-// for tests.
+// times, digest schedules, leases, retries): clock.Wall unless a test
+// gives bottest.Clock.
 type Clock interface {
 	Now() time.Time
 	// Sleep waits for d, or returns ctx's error if ctx ends first.
 	Sleep(ctx context.Context, d time.Duration) error
-}
-
-// WallClock is the real time.
-type WallClock struct{}
-
-// Now returns the current time.
-func (WallClock) Now() time.Time { return time.Now() }
-
-// Sleep waits for d or ctx.
-func (WallClock) Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // Options configure a Service. Scorecards, Catalog and History are
@@ -93,7 +73,7 @@ func New(o Options) (*Service, error) {
 		return nil, errors.New("scorecard: a catalog and a history store are required")
 	}
 	if o.Clock == nil {
-		o.Clock = WallClock{}
+		o.Clock = clock.Wall{}
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)

@@ -94,10 +94,6 @@ func (a *App) Scorecards() (*scorecard.Service, error) {
 			a.sc.err = err
 			return
 		}
-		clock := a.sc.clock
-		if clock == nil {
-			clock = scorecard.WallClock{}
-		}
 		var liveCI func(context.Context, string, string) (*scorecard.CIStatus, error)
 		if g := a.Config.GitHub; g.Token != "" || g.App != nil {
 			liveCI = a.liveCI
@@ -105,7 +101,7 @@ func (a *App) Scorecards() (*scorecard.Service, error) {
 		a.sc.svc, a.sc.err = scorecard.New(scorecard.Options{
 			Scorecards: set, Catalog: a.Catalog, Facts: a.DB, History: a.DB, Prometheus: prom,
 			FallbackChannel: a.Config.Scorecards.FallbackChannel, Retention: a.Config.Scorecards.HistoryRetention(),
-			Lock: a.DB.TryLockSync, LiveCI: liveCI, Clock: clock, Log: a.Log.With("component", "scorecards"),
+			Lock: a.DB.TryLockSync, LiveCI: liveCI, Clock: a.sc.clock, Log: a.Log.With("component", "scorecards"),
 		})
 	})
 	return a.sc.svc, a.sc.err

@@ -17,22 +17,22 @@ import (
 	"github.com/gantryhq/gantry/internal/githubfake"
 )
 
-// clock is a fake clock whose Sleep advances it and records the wait.
-type clock struct {
+// fakeClock is a clock whose Sleep advances it and records the wait.
+type fakeClock struct {
 	mu    sync.Mutex
 	t     time.Time
 	slept []time.Duration
 }
 
-func newClock() *clock { return &clock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)} }
+func newClock() *fakeClock { return &fakeClock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)} }
 
-func (c *clock) Now() time.Time {
+func (c *fakeClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
 }
 
-func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
+func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
@@ -40,13 +40,13 @@ func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
-func (c *clock) Advance(d time.Duration) {
+func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
 }
 
-func (c *clock) Slept() []time.Duration {
+func (c *fakeClock) Slept() []time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]time.Duration(nil), c.slept...)
@@ -66,7 +66,7 @@ func fixture() *githubfake.Fixture {
 	}
 }
 
-func startFake(t *testing.T, f *githubfake.Fixture, c *clock) *githubfake.Server {
+func startFake(t *testing.T, f *githubfake.Fixture, c *fakeClock) *githubfake.Server {
 	t.Helper()
 	s, err := githubfake.New(f, githubfake.WithClock(c.Now))
 	if err != nil {
@@ -79,7 +79,7 @@ func startFake(t *testing.T, f *githubfake.Fixture, c *clock) *githubfake.Server
 	return s
 }
 
-func newClient(t *testing.T, fake *githubfake.Server, c *clock, mod func(*Config)) *Client {
+func newClient(t *testing.T, fake *githubfake.Server, c *fakeClock, mod func(*Config)) *Client {
 	t.Helper()
 	cfg := Config{BaseURL: fake.URL() + "/api/v3/", Token: "full", Now: c.Now, Sleep: c.Sleep, PerMinute: -1}
 	if mod != nil {
