@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gantryhq/gantry/internal/app"
 )
 
 func newAdoptCommand(g *globals) *cobra.Command {
@@ -17,13 +20,8 @@ description from then on. The repository's organization must be read by a
 github source. Running it again returns the open pull request. The GitHub
 credentials need contents and pull_requests write on the repository.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			ad, err := a.Adopt(cmd.Context(), args[0])
+		RunE: g.withApp(func(ctx context.Context, a *app.App, args []string) error {
+			ad, err := a.Adopt(ctx, args[0])
 			if err != nil {
 				return err
 			}
@@ -33,6 +31,6 @@ credentials need contents and pull_requests write on the repository.`,
 				fmt.Fprintf(g.stdout, "An adoption pull request is already open: %s\n", ad.PullRequest)
 			}
 			return nil
-		},
+		}),
 	}
 }

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gantryhq/gantry/catalog/ingest"
+	"github.com/gantryhq/gantry/internal/app"
 )
 
 func newCatalogCommand(g *globals) *cobra.Command {
@@ -58,13 +60,8 @@ summary per source and each problem as FILE:LINE: message. Exits 0 even when
 some files are invalid (their entities are kept as they were); non-zero only
 when the database cannot be written or a source cannot be read at all.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			results, syncErr := a.Sync(cmd.Context(), source)
+		RunE: g.withApp(func(ctx context.Context, a *app.App, _ []string) error {
+			results, syncErr := a.Sync(ctx, source)
 			for _, r := range results {
 				fmt.Fprintf(g.stdout, "%s: %d file(s) read in %s: %d added, %d updated, %d removed, %d unchanged, %d kept from the last good read, %d error(s)\n",
 					r.Source, r.Files, r.Duration.Round(1e6), r.Added, r.Updated, r.Removed, r.Unchanged, r.Kept, len(r.Problems))
@@ -79,7 +76,7 @@ when the database cannot be written or a source cannot be read at all.`,
 				fmt.Fprintln(g.stdout, "No catalog source is configured (catalog.sources in the config).")
 			}
 			return syncErr
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&source, "source", "", "sync only this source")
 	return cmd
@@ -91,13 +88,8 @@ func newGetCommand(g *globals) *cobra.Command {
 		Use:   "get REF",
 		Short: "Print one entity (kind:namespace/name, or an unambiguous name) as stored, with its relations",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			e, err := a.Catalog.Get(cmd.Context(), args[0])
+		RunE: g.withApp(func(ctx context.Context, a *app.App, args []string) error {
+			e, err := a.Catalog.Get(ctx, args[0])
 			if err != nil {
 				return err
 			}
@@ -105,7 +97,7 @@ func newGetCommand(g *globals) *cobra.Command {
 				return printJSON(g.stdout, e)
 			}
 			return printYAML(g.stdout, e)
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON instead of YAML")
 	return cmd
@@ -118,13 +110,8 @@ func newQueryCommand(g *globals) *cobra.Command {
 		Use:   "query EXPR",
 		Short: `Entities matching a CEL expression, e.g. 'entity.kind == "Component" && !has(entity.spec.owner)'`,
 		Args:  cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			res, err := a.Catalog.Query(cmd.Context(), strings.Join(args, " "), limit)
+		RunE: g.withApp(func(ctx context.Context, a *app.App, args []string) error {
+			res, err := a.Catalog.Query(ctx, strings.Join(args, " "), limit)
 			if err != nil {
 				return err
 			}
@@ -141,7 +128,7 @@ func newQueryCommand(g *globals) *cobra.Command {
 			}
 			printEntityList(g.stdout, out, more)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (the format is a stable contract)")
 	cmd.Flags().IntVar(&limit, "limit", 1000, "entities to print at most")

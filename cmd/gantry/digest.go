@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gantryhq/gantry/bot"
+	"github.com/gantryhq/gantry/internal/app"
 	"github.com/gantryhq/gantry/scorecard"
 )
 
@@ -32,13 +34,8 @@ Block Kit Builder) followed by a plain-text rendering. Nothing is posted.
 TEAM is a group name or ref ("payments", "group:default/payments"), or
 "unowned" for the services nobody known owns.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			ds, err := a.DigestPreview(cmd.Context(), team, only)
+		RunE: g.withApp(func(ctx context.Context, a *app.App, _ []string) error {
+			ds, err := a.DigestPreview(ctx, team, only)
 			if err != nil {
 				return err
 			}
@@ -55,7 +52,7 @@ TEAM is a group name or ref ("payments", "group:default/payments"), or
 				}
 			}
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&team, "team", "", "the team (a group name or ref, or \"unowned\")")
 	cmd.Flags().StringVar(&only, "scorecard", "", "only this scorecard's digest")
@@ -99,13 +96,8 @@ one already posted (by the schedule, another replica or an earlier send) is
 reported with its channel and ts and not posted again. Slack's 429s and 5xx
 are retried. Exits 1 when a digest could not be posted.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			reports, err := a.SendDigest(cmd.Context(), team, only)
+		RunE: g.withApp(func(ctx context.Context, a *app.App, _ []string) error {
+			reports, err := a.SendDigest(ctx, team, only)
 			failed := 0
 			for _, r := range reports {
 				fmt.Fprint(g.stdout, r.Text())
@@ -119,7 +111,7 @@ are retried. Exits 1 when a digest could not be posted.`,
 				return exitError{exitFailure}
 			}
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&team, "team", "", "the team (a group name or ref, or \"unowned\")")
 	cmd.Flags().StringVar(&only, "scorecard", "", "only this scorecard's digest")

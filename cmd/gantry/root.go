@@ -78,6 +78,20 @@ func (g *globals) open(ctx context.Context) (*app.App, error) {
 	return app.Open(ctx, cfg, app.NewLogger(cfg.Log))
 }
 
+// withApp is the RunE of a one-shot command that needs the app: it opens
+// it (see open), runs fn with it and the command's arguments, and closes
+// it.
+func (g *globals) withApp(fn func(ctx context.Context, a *app.App, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		a, err := g.open(cmd.Context())
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		return fn(cmd.Context(), a, args)
+	}
+}
+
 // openServer opens the app for a long-running command, logging as the
 // config says.
 func (g *globals) openServer(ctx context.Context) (*app.App, error) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gantryhq/gantry/actions"
+	"github.com/gantryhq/gantry/internal/app"
 )
 
 func newRunsCommand(g *globals) *cobra.Command {
@@ -56,17 +58,12 @@ func newRunsListCommand(g *globals) *cobra.Command {
 		Use:   "list",
 		Short: "Recent runs, newest first",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: g.withApp(func(ctx context.Context, a *app.App, _ []string) error {
 			f := actions.RunFilter{Requester: user, Action: action, Limit: limit}
 			for _, s := range states {
 				f.States = append(f.States, actions.State(s))
 			}
-			a, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			runs, err := a.Runs().ListRuns(cmd.Context(), f)
+			runs, err := a.Runs().ListRuns(ctx, f)
 			if err != nil {
 				return err
 			}
@@ -88,7 +85,7 @@ func newRunsListCommand(g *globals) *cobra.Command {
 				}
 			}
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().StringVar(&user, "user", "", "only runs requested by this Slack user id (U…)")
@@ -144,17 +141,12 @@ func newRunsShowCommand(g *globals) *cobra.Command {
 audit trail (every decision, every step's start, end and result, with secrets
 redacted). Exits 4 when there is no such run.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := g.open(cmd.Context())
+		RunE: g.withApp(func(ctx context.Context, a *app.App, args []string) error {
+			run, err := a.Runs().GetRun(ctx, strings.TrimSpace(args[0]))
 			if err != nil {
 				return err
 			}
-			defer a.Close()
-			run, err := a.Runs().GetRun(cmd.Context(), strings.TrimSpace(args[0]))
-			if err != nil {
-				return err
-			}
-			trail, err := a.Runs().Audit(cmd.Context(), run.ID)
+			trail, err := a.Runs().Audit(ctx, run.ID)
 			if err != nil {
 				return err
 			}
@@ -174,7 +166,7 @@ redacted). Exits 4 when there is no such run.`,
 			}
 			printRun(g.stdout, j)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd

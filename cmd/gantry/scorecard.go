@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -90,12 +91,7 @@ score and the rules it fails or cannot tell (unknown: a fact is missing).
 --json prints the evaluation (every rule of every entity) as JSON.
 Run "gantry catalog sync" first on a fresh database.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.Close()
+		RunE: g.withApp(func(ctx context.Context, a *app.App, _ []string) error {
 			if !a.ScorecardsConfigured() {
 				return errkind.New(errkind.Invalid, "no scorecards are configured (scorecards.paths in the config)")
 			}
@@ -108,7 +104,7 @@ Run "gantry catalog sync" first on a fresh database.`,
 					return err
 				}
 			}
-			ev, err := svc.Evaluate(cmd.Context(), "cli")
+			ev, err := svc.Evaluate(ctx, "cli")
 			if err != nil {
 				return err
 			}
@@ -123,7 +119,7 @@ Run "gantry catalog sync" first on a fresh database.`,
 			fmt.Fprintf(g.stderr, "%d entities scanned, %d result(s), %d changed since the last evaluation (evaluation %d)\n",
 				ev.Entities, len(ev.Results), ev.Written, ev.ID)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the evaluation as JSON")
 	cmd.Flags().StringVar(&only, "scorecard", "", "only this scorecard's results")

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gantryhq/gantry/catalog"
+	"github.com/gantryhq/gantry/internal/app"
 )
 
 func newSearchCommand(g *globals) *cobra.Command {
@@ -17,13 +19,8 @@ func newSearchCommand(g *globals) *cobra.Command {
 		Use:   "search TEXT",
 		Short: "Full-text search of the catalog: which service does X?",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			res, err := a.Catalog.Search(cmd.Context(), catalog.SearchQuery{Text: strings.Join(args, " "), Kinds: kinds, Limit: limit, Offset: offset})
+		RunE: g.withApp(func(ctx context.Context, a *app.App, args []string) error {
+			res, err := a.Catalog.Search(ctx, catalog.SearchQuery{Text: strings.Join(args, " "), Kinds: kinds, Limit: limit, Offset: offset})
 			if err != nil {
 				return err
 			}
@@ -46,7 +43,7 @@ func newSearchCommand(g *globals) *cobra.Command {
 			}
 			printEntityList(g.stdout, out, more)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (the format is a stable contract)")
 	cmd.Flags().IntVar(&limit, "limit", 10, "hits per page")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gantryhq/gantry/catalog"
+	"github.com/gantryhq/gantry/internal/app"
 )
 
 func newWhoOwnsCommand(g *globals) *cobra.Command {
@@ -20,13 +22,8 @@ func newWhoOwnsCommand(g *globals) *cobra.Command {
 a repository (org/repo or its URL), a team, a person or an e-mail address.
 Exits 4 when nothing matches, after printing suggestions.`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			ans, err := a.Catalog.WhoOwns(cmd.Context(), strings.Join(args, " "))
+		RunE: g.withApp(func(ctx context.Context, a *app.App, args []string) error {
+			ans, err := a.Catalog.WhoOwns(ctx, strings.Join(args, " "))
 			if err != nil {
 				return err
 			}
@@ -39,7 +36,7 @@ Exits 4 when nothing matches, after printing suggestions.`,
 				return exitError{exitNotFound}
 			}
 			return err
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (the format is a stable contract)")
 	return cmd
