@@ -58,6 +58,26 @@ func (b *Bot) EnableActions(eng *actions.Engine, set *actions.Set) {
 	rt.ViewSubmission(callbackReject, ViewSubmission{Validate: validateReason, Then: g.rejectThen})
 	rt.Suggestions(actionChoice, g.suggest)
 	eng.SetNotifier(newActionsNotifier(b, eng))
+	b.actions.Store(g)
+}
+
+// OpenActionForm opens the form of the action named action for the person
+// behind r, with r's trigger_id (so at once, in the handler of a click or
+// a command), prefilled with values by input name: the modal that
+// "/gantry run <action>" opens. It fits ScorecardOptions.StartFix, for a
+// rule's Fix button. Errors: errkind.Unavailable before EnableActions,
+// errkind.NotFound for an action that does not exist, errkind.Forbidden
+// when the person may not run it.
+func (b *Bot) OpenActionForm(ctx context.Context, r *Request, action string, values map[string]string) error {
+	g := b.actions.Load()
+	if g == nil {
+		return errkind.New(errkind.Unavailable, "self-service actions are not set up here, so %s cannot be opened", action)
+	}
+	def, err := g.set.Get(action)
+	if err != nil {
+		return err
+	}
+	return g.openForm(ctx, r, def, values, nil)
 }
 
 func actionNames(set *actions.Set) []string {

@@ -82,6 +82,8 @@ type Bot struct {
 	cat     Catalog
 	pool    *pool
 	notices chan struct{} // bounds the goroutines telling people "busy"
+	// actions is the self-service actions' glue, once EnableActions ran.
+	actions atomic.Pointer[actionsGlue]
 
 	// lastEnvelope is when the read loop last handled an envelope (unix
 	// nanoseconds): handlers hold back while a burst is being acked (see

@@ -31,10 +31,10 @@ type ScorecardOptions struct {
 	// person to run `gantry catalog adopt`.
 	Adopt func(ctx context.Context, repo string) (url string, created bool, err error)
 	// StartFix opens the form of a fix's action for the person, prefilled
-	// with inputs, using the click's trigger_id. Self-service actions
-	// provide it; when nil, the Fix button runs "/gantry run <action>"
-	// (the form, not prefilled) if that subcommand is registered, and
-	// otherwise says which action to run.
+	// with inputs, using the click's trigger_id: Bot.OpenActionForm, when
+	// self-service actions are enabled. When nil, the Fix button runs
+	// "/gantry run <action>" (the form, not prefilled) if that subcommand
+	// is registered, and otherwise says which action to run.
 	StartFix func(ctx context.Context, r *Request, action string, inputs map[string]string) error
 }
 

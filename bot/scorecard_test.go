@@ -9,11 +9,13 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/gantryhq/gantry/actions"
 	"github.com/gantryhq/gantry/bot"
 	"github.com/gantryhq/gantry/bot/bottest"
 	"github.com/gantryhq/gantry/internal/clock"
 	"github.com/gantryhq/gantry/internal/slackfake"
 	"github.com/gantryhq/gantry/scorecard"
+	"github.com/gantryhq/gantry/store"
 )
 
 // scorecardHarness runs the bot with scorecards enabled over the fixture.
@@ -179,6 +181,66 @@ func TestDigestFixButton(t *testing.T) {
 			t.Fatal("the Fix button started nothing")
 		}
 	})
+	t.Run("the actions' form, prefilled", func(t *testing.T) {
+		// Self-service actions and scorecards on one bot, wired as the app
+		// wires them: Fix opens the form "/gantry run add-codeowners"
+		// opens, with the rule's inputs for checkout filled in.
+		h, eng := fixActionsHarness(t)
+		f := newScorecardFixture(t, h.Catalog)
+		h.Bot.EnableScorecards(bot.ScorecardOptions{Service: f.svc, StartFix: h.Bot.OpenActionForm})
+		h.Run()
+		marco := h.User("marco")
+		d := f.digest(t, "ops-hygiene", "group:default/payments")
+		d.Fixes[0].Services = []scorecard.ServiceRef{{Entity: "component:default/checkout", Title: "Checkout"}}
+		m := post(t, h, d)
+		mark := h.Fake.Mark()
+		h.Click("marco", m, "scorecard.fix:0")
+		form := waitForm(t, h, mark, marco.ID)
+		if form.CallbackID != "actions.form" || form.TitleText() != "Add CODEOWNERS" {
+			t.Fatalf("Fix opened %q (%s), not the action's form", form.TitleText(), form.CallbackID)
+		}
+		if got := initialValues(t, form); got["repo"] != "bramble/checkout" || got["team"] != "group:default/payments" {
+			t.Errorf("the form is not prefilled with the fix's inputs: %v", got)
+		}
+
+		// Submitted as it was opened, it requests a run with those inputs.
+		res, err := h.Fake.SubmitView(h.Ctx, marco.ID, form.ID, nil)
+		if err != nil || res.ResponseAction != "update" {
+			t.Fatalf("submit: %v %+v", err, res)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			runs, err := eng.List(h.Ctx, actions.RunFilter{Requester: marco.ID, Limit: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(runs) == 1 {
+				if runs[0].Action != "add-codeowners" || runs[0].Inputs["repo"] != "bramble/checkout" || runs[0].Inputs["team"] != "group:default/payments" {
+					t.Errorf("run %s of %s with %v", runs[0].ID, runs[0].Action, runs[0].Inputs)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the prefilled form made no run\n%s", h.Logs())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+
+		// The same form as /gantry run's, which is not prefilled.
+		mark = h.Fake.Mark()
+		if _, err := h.Fake.SlashCommand(h.Ctx, marco.ID, h.Channel("general").ID, "/gantry", "run add-codeowners"); err != nil {
+			t.Fatal(err)
+		}
+		run := waitForm(t, h, mark, marco.ID)
+		if run.CallbackID != form.CallbackID || run.TitleText() != form.TitleText() || len(bottest.Blocks(t, run.Blocks)) != len(bottest.Blocks(t, form.Blocks)) {
+			t.Errorf("/gantry run opened %q (%s) with %d blocks; Fix opened %q (%s) with %d", run.TitleText(), run.CallbackID,
+				len(bottest.Blocks(t, run.Blocks)), form.TitleText(), form.CallbackID, len(bottest.Blocks(t, form.Blocks)))
+		}
+		if got := initialValues(t, run); got["repo"] != "" || got["team"] != "" {
+			t.Errorf("/gantry run's form is prefilled: %v", got)
+		}
+
+	})
 	t.Run("/gantry run semantics", func(t *testing.T) {
 		// Self-service actions registered "/gantry run": the Fix button
 		// runs it with the action's name, with the click's trigger_id.
@@ -212,6 +274,65 @@ func TestDigestFixButton(t *testing.T) {
 			t.Errorf("reply:\n%s", text)
 		}
 	})
+}
+
+// fixActionsHarness is a bot (not yet running) with one self-service
+// action, add-codeowners, the fix of the ops-hygiene scorecard's rule; its
+// engine records runs without executing them.
+func fixActionsHarness(t *testing.T) (*bottest.Harness, *actions.Engine) {
+	t.Helper()
+	acts, probs := actions.Parse("add-codeowners.yaml", []byte(`apiVersion: gantry.dev/v1
+kind: Action
+metadata: {name: add-codeowners, title: Add CODEOWNERS}
+spec:
+  inputs:
+    - {name: repo, title: Repository, type: string, required: true}
+    - {name: team, title: Team, type: entity, kind: Group, required: true}
+  steps:
+    - {id: notify, uses: http.request, with: {url: "https://x.example/codeowners", body: "${{ inputs.repo }} ${{ inputs.team }}"}}
+`))
+	valid, probs2 := actions.Validate(acts, actions.LoadOptions{})
+	if len(probs)+len(probs2) > 0 {
+		t.Fatal(probs, probs2)
+	}
+	// not_found: a form's result may race the ack that makes the modal it
+	// updates (as in the actions' tests).
+	h := bottest.Start(t, bottest.Options{NoRun: true, AllowAPIErrors: []string{"not_found"}})
+	eng, err := actions.NewEngine(actions.Options{Store: h.Catalog.Store().(*store.DB), Catalog: h.Catalog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Bot.EnableActions(eng, actions.NewSet(valid))
+	return h, eng
+}
+
+// waitForm waits for a modal opened for user after mark.
+func waitForm(t *testing.T, h *bottest.Harness, mark uint64, userID string) slackfake.View {
+	t.Helper()
+	ev, err := h.Fake.WaitSince(h.Ctx, mark, func(ev slackfake.Event) bool {
+		return ev.Type == slackfake.EventViewOpened && ev.View.UserID == userID
+	})
+	if err != nil {
+		t.Fatalf("no form opened: %v\n%s", err, h.Logs())
+	}
+	return *ev.View
+}
+
+// initialValues are the form's prefilled values by block (input) id.
+func initialValues(t *testing.T, v slackfake.View) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, b := range bottest.Blocks(t, v.Blocks) {
+		id, _ := b["block_id"].(string)
+		el, _ := b["element"].(map[string]any)
+		if s, ok := el["initial_value"].(string); ok {
+			out[id] = s
+		}
+		if o, ok := el["initial_option"].(map[string]any); ok {
+			out[id], _ = o["value"].(string)
+		}
+	}
+	return out
 }
 
 // faultyPoster sets up Slack's faults just before each team's post.

@@ -202,7 +202,9 @@ func (a *App) startDigests(ctx context.Context, b *bot.Bot, ready <-chan struct{
 }
 
 // registerScorecards adds "/gantry scorecard", "/gantry status" and the
-// digest's buttons to the bot, when scorecards are configured.
+// digest's buttons to the bot, when scorecards are configured. With
+// self-service actions, a Fix button opens its action's form prefilled
+// with the rule's fix inputs.
 func (a *App) registerScorecards(b *bot.Bot) {
 	if !a.ScorecardsConfigured() {
 		return
@@ -212,10 +214,16 @@ func (a *App) registerScorecards(b *bot.Bot) {
 		a.Log.Error("scorecards: not available in Slack", "err", err)
 		return
 	}
-	b.EnableScorecards(bot.ScorecardOptions{Service: svc, Adopt: func(ctx context.Context, repo string) (string, bool, error) {
+	o := bot.ScorecardOptions{Service: svc, Adopt: func(ctx context.Context, repo string) (string, bool, error) {
 		ad, err := a.Adopt(ctx, repo)
 		return ad.PullRequest, ad.Created, err
-	}})
+	}}
+	if len(a.Config.Actions.Paths) > 0 {
+		if _, _, err := a.Actions(); err == nil {
+			o.StartFix = b.OpenActionForm
+		}
+	}
+	b.EnableScorecards(o)
 }
 
 // botCatalog is the catalog the bot queries: /gantry query reads `facts`
