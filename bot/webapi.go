@@ -88,9 +88,16 @@ type WebAPI struct {
 	log      *slog.Logger
 }
 
+// postBurst is how many posts to one channel go at once before the pacer
+// spaces them a second apart. Slack tolerates short bursts (about three);
+// keeping one in hand absorbs the jitter between when a post is paced here
+// and when it reaches Slack, which would otherwise turn a post that left on
+// time into a 429.
+const postBurst = 2
+
 func newWebAPI(httpc *http.Client, base, botToken, appToken string, clock Clock, retry RetryPolicy, log *slog.Logger) *WebAPI {
 	return &WebAPI{httpc: httpc, base: base, botToken: botToken, appToken: appToken, clock: clock,
-		pacer: newPacer(clock, time.Second, 3), retry: retry.withDefaults(), log: log}
+		pacer: newPacer(clock, time.Second, postBurst), retry: retry.withDefaults(), log: log}
 }
 
 // Call invokes a Web API method. args is url.Values (sent as a form, which
