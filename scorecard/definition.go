@@ -75,8 +75,9 @@ type Fix struct {
 	// URL points at a guide.
 	URL string `json:"url,omitempty"`
 	// Action names a self-service action that fixes it; the digest's "Fix"
-	// button starts it.
-	Action string `json:"action,omitempty"`
+	// button starts it. ActionLine is where it is named.
+	Action     string `json:"action,omitempty"`
+	ActionLine int    `json:"-"`
 	// With prefills the action's inputs, templated per entity
 	// (${{ entity.metadata.name }}).
 	With map[string]string `json:"with,omitempty"`

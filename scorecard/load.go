@@ -259,6 +259,9 @@ func (d *decoder) fix(n *yaml.Node, what string) Fix {
 	if fx.URL != "" && !strings.HasPrefix(fx.URL, "https://") && !strings.HasPrefix(fx.URL, "http://") {
 		d.Fail(f["url"], "%s.url %q must start with https://", what, fx.URL)
 	}
+	if an := f["action"]; an != nil {
+		fx.ActionLine = an.Line
+	}
 	if fx.Action != "" && !catalog.ValidName(fx.Action) {
 		d.Fail(f["action"], "%s.action %q is not an action name", what, fx.Action)
 	}

@@ -30,7 +30,8 @@ func newScorecardValidateCommand(g *globals) *cobra.Command {
 		Short: "Check scorecard definitions; one line per problem, FILE:LINE: message",
 		Long: `Check scorecard definitions (kind: Scorecard) without touching the database:
 YAML shape, levels, rules, expressions (syntax, and cost on an empty entity),
-fix hints and digest schedules, and the scorecards.prometheus queries of the
+fix hints (and, when actions.paths is set, that the actions they name are
+defined) and digest schedules, and the scorecards.prometheus queries of the
 config. Each PATH is a file or a folder; without one, the config's
 scorecards.paths are read. Prints one line per problem and exits 1 when there
 is any problem, 0 otherwise.`,

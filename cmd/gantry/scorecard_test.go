@@ -105,3 +105,44 @@ func TestDigestSend(t *testing.T) {
 		t.Errorf("send to a channel that does not exist: %d\n%s", code, out)
 	}
 }
+
+// A fix naming an action that the config does not define is a problem
+// (with the nearest defined name) once actions are configured.
+func TestScorecardValidateFixActions(t *testing.T) {
+	card := filepath.Join(t.TempDir(), "fixes.yaml")
+	if err := os.WriteFile(card, []byte(`apiVersion: gantry.dev/v1
+kind: Scorecard
+metadata: {name: fixes}
+spec:
+  levels: [Bronze]
+  rules:
+    - id: typo
+      level: Bronze
+      expression: "true"
+      fix:
+        hint: Create it.
+        action: create-servce
+    - id: unknown
+      level: Bronze
+      expression: "true"
+      fix: {action: rename-everything}
+    - id: known
+      level: Bronze
+      expression: "true"
+      fix: {action: rollback}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	examples, _ := filepath.Abs("../../examples/actions")
+	withActions := scorecardConfig(t, "actions:\n  paths: ["+examples+"]\n  secrets: [INCIDENT_WEBHOOK_URL]\n")
+	out, errOut, code := run(t, nil, "--config", withActions, "scorecard", "validate", card)
+	want := card + `:12: fix action "create-servce" is not defined; did you mean "create-service"?` + "\n" +
+		card + `:16: fix action "rename-everything" is not defined` + "\n"
+	if code != 1 || out != want || !strings.Contains(errOut, "1 valid scorecard(s) (fixes), 2 problem(s)") {
+		t.Errorf("with actions: code %d\n%s%s\nwant\n%s", code, out, errOut, want)
+	}
+	// Without actions, the names are not checked.
+	if out, errOut, code := run(t, nil, "--config", scorecardConfig(t, ""), "scorecard", "validate", card); code != 0 || out != "" {
+		t.Errorf("without actions: code %d\n%s%s", code, out, errOut)
+	}
+}

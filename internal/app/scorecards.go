@@ -13,6 +13,7 @@ import (
 
 	"github.com/gantryhq/gantry/bot"
 	"github.com/gantryhq/gantry/catalog"
+	"github.com/gantryhq/gantry/internal/defload"
 	"github.com/gantryhq/gantry/internal/errkind"
 	"github.com/gantryhq/gantry/scorecard"
 )
@@ -38,7 +39,8 @@ type scorecardDeps struct {
 func (a *App) ScorecardsConfigured() bool { return len(a.Config.Scorecards.Paths) > 0 }
 
 // LoadScorecards reads and validates the configured definitions (or
-// paths, when given): the valid scorecards and one problem per mistake.
+// paths, when given): the valid scorecards and one problem per mistake,
+// including fixes that name an action the config does not define.
 func (a *App) LoadScorecards(paths ...string) (*scorecard.Set, []catalog.Problem, error) {
 	if len(paths) == 0 {
 		for _, p := range a.Config.Scorecards.Paths {
@@ -52,6 +54,8 @@ func (a *App) LoadScorecards(paths ...string) (*scorecard.Set, []catalog.Problem
 	if err != nil {
 		return nil, nil, errkind.Wrap(errkind.Invalid, err)
 	}
+	problems = append(problems, a.fixActionProblems(set)...)
+	defload.Sort(problems)
 	return set, problems, nil
 }
 
