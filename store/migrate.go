@@ -46,8 +46,13 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("migrating the %s database: %w", db.dialect, err)
 	}
 	for _, r := range results {
-		db.log.Info("store: migration applied", "dialect", db.dialect,
+		db.log.Debug("store: migration applied", "dialect", db.dialect,
 			"version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+	}
+	if len(results) > 0 {
+		// One line for the person watching start-up; the list is at debug.
+		last := results[len(results)-1].Source
+		db.log.Info("store: database migrated", "dialect", db.dialect, "applied", len(results), "version", last.Version)
 	}
 	return nil
 }

@@ -10,7 +10,7 @@ func newServeCommand(g *globals) *cobra.Command {
 	var local bool
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Run Gantry: sync the catalog on schedule and serve health, readiness and metrics",
+		Short: "Run Gantry: the Slack bot (or the local playground), catalog syncs, actions, digests, health and metrics",
 		Long: `Run Gantry: sync the catalog on schedule, answer in Slack, run actions and
 post digests, and serve health, readiness and metrics.
 

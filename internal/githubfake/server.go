@@ -98,7 +98,7 @@ func (s *Server) Start() error {
 			s.log.Error("githubfake: serve", "err", err)
 		}
 	}()
-	s.log.Info("githubfake: listening", "url", "http://"+ln.Addr().String())
+	s.log.Debug("githubfake: listening", "url", "http://"+ln.Addr().String())
 	return nil
 }
 

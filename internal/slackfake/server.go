@@ -124,7 +124,7 @@ func (s *Server) Start() error {
 		}
 	})
 	s.spawn(s.sweepLoop)
-	s.logger.Info("listening", "url", s.baseURL)
+	s.logger.Debug("listening", "url", s.baseURL)
 	return nil
 }
 
