@@ -92,9 +92,12 @@ func (s *Server) Start() error {
 		return fmt.Errorf("githubfake: listen %s: %w", s.addr, err)
 	}
 	s.ln = ln
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	// The goroutine serves with its own copy: Close resets s.srv under
+	// lifeMu, which the goroutine does not hold.
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.srv = srv
 	go func() {
-		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("githubfake: serve", "err", err)
 		}
 	}()
