@@ -171,6 +171,7 @@ func TestRestartBetweenSteps(t *testing.T) {
 		a := e.engine(steps, func(o *actions.Options) { o.Now, o.Instance = clk.Now, "engine-a" })
 		doneA := make(chan struct{})
 		go func() { defer close(doneA); a.Serve(ctxA) }()
+		t.Cleanup(func() { stopA(); <-doneA })
 		run, _, err := a.Submit(e.ctx, actions.SubmitRequest{Action: def, Requester: priya, Inputs: createServiceInputs(name, true)})
 		if err != nil {
 			t.Fatal(err)
@@ -178,7 +179,7 @@ func TestRestartBetweenSteps(t *testing.T) {
 		if _, _, err := a.Decide(e.ctx, run.ID, bash, true, ""); err != nil {
 			t.Fatal(err)
 		}
-		<-doneA
+		waitClosed(t, doneA, "engine A stopping at the second step")
 		r, _ := a.Get(e.ctx, run.ID)
 		if r.State != actions.StateRunning || r.NextStep != 1 {
 			t.Fatalf("after the stop: %s at step %d", r.State, r.NextStep)
@@ -194,7 +195,7 @@ func TestRestartBetweenSteps(t *testing.T) {
 		steps[actions.UsesCommitFiles] = commit
 		b := e.engine(steps, func(o *actions.Options) { o.Now, o.Instance = clk.Now, "engine-b" })
 		b.SetNotifier(&notifier{})
-		serve(t, b)
+		stopB := serve(t, b)
 		if hard {
 			time.Sleep(200 * time.Millisecond)
 			if r, _ := b.Get(e.ctx, run.ID); r.LeaseOwner != "engine-a" {
@@ -220,6 +221,21 @@ func TestRestartBetweenSteps(t *testing.T) {
 		if !strings.Contains(trail, "run.claimed,step.started files") || strings.Count(trail, "step.started repo") != 1 {
 			t.Fatalf("audit %s", trail)
 		}
+		// Engine B must not outlive its pass: serving still, it would
+		// claim the next pass's run before engine A, which then never
+		// reaches the step that stops it.
+		stopB()
+	}
+}
+
+// waitClosed waits for done to close, failing the test (rather than
+// hanging it) when it does not within a generous deadline.
+func waitClosed(t testing.TB, done <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("gave up waiting for %s", what)
 	}
 }
 
@@ -247,6 +263,7 @@ func TestCrashInsideCreateRepo(t *testing.T) {
 	a := e.engine(e.allSteps(ghClient(t, gh.fake, cutter), func() string { return server }), func(o *actions.Options) { o.Instance = "engine-a" })
 	doneA := make(chan struct{})
 	go func() { defer close(doneA); a.Serve(ctxA) }()
+	t.Cleanup(func() { stopA(); <-doneA })
 	run, _, err := a.Submit(e.ctx, actions.SubmitRequest{Action: def, Requester: priya, Inputs: createServiceInputs(name, false)})
 	if err != nil {
 		t.Fatal(err)
@@ -254,7 +271,7 @@ func TestCrashInsideCreateRepo(t *testing.T) {
 	if _, _, err := a.Decide(e.ctx, run.ID, alice, true, ""); err != nil {
 		t.Fatal(err)
 	}
-	<-doneA
+	waitClosed(t, doneA, "engine A stopping after GitHub created the repository")
 	if _, ok := gh.fake.Repo("bramble", name); !ok {
 		t.Fatal("GitHub did not create the repository before the crash")
 	}
