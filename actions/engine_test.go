@@ -198,6 +198,39 @@ func TestApprovalAllModeConcurrentClicks(t *testing.T) {
 	}
 }
 
+// TestApprovalAllModeCountsEachPersonOnce: in "all" mode a person in two
+// approval groups stands for one of them, not both.
+func TestApprovalAllModeCountsEachPersonOnce(t *testing.T) {
+	e := newEnv(t, enginesSQLite())
+	en := e.engine(map[string]actions.StepRunner{actions.UsesHTTPRequest: &countStep{}}, nil)
+	omar := actions.Actor{SlackID: "U0SHP0003", Ref: "user:default/omar"} // in storefront and in search
+	sofia := actions.Actor{SlackID: "U0SHP0001", Ref: "user:default/sofia"}
+	rosa := actions.Actor{SlackID: "U0ENG0001", Ref: "user:default/rosa"} // engineering, platform's parent
+	for _, tc := range []struct {
+		policy        string
+		first, second actions.Actor
+	}{
+		{"{groups: [storefront, search], mode: all}", omar, sofia},
+		// alice is in platform, so in engineering too (sub-groups' members are members).
+		{"{groups: [platform, engineering], mode: all}", alice, rosa},
+		// a listed user who is also in the group fills one seat.
+		{"{groups: [platform], users: [user:default/alice], mode: all}", alice, bash},
+	} {
+		def := pingDef(t, tc.policy)
+		run, _, err := en.Submit(e.ctx, actions.SubmitRequest{Action: def, Requester: priya, Inputs: map[string]string{"name": "once"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, out, err := en.Decide(e.ctx, run.ID, tc.first, true, "")
+		if err != nil || out.Granted || r.State != actions.StateAwaitingApproval {
+			t.Fatalf("%s: %s alone settled it: %v %+v %s", tc.policy, tc.first.Ref, err, out, r.State)
+		}
+		if _, out, err := en.Decide(e.ctx, run.ID, tc.second, true, ""); err != nil || !out.Granted {
+			t.Fatalf("%s: %s and %s did not settle it: %v %+v", tc.policy, tc.first.Ref, tc.second.Ref, err, out)
+		}
+	}
+}
+
 func TestHundredRunsAtOnce(t *testing.T) {
 	for _, eng := range testdb.Engines() {
 		t.Run(eng.Name, func(t *testing.T) {

@@ -193,25 +193,26 @@ func approversText(ap Approval) string {
 	return strings.Join(parts, ", ")
 }
 
-// settled reports whether the approvals meet the policy.
+// settled reports whether the approvals meet the policy. In "all" mode
+// each approver counts once, toward one requirement (a group's seat or a
+// listed user's own): someone in two approval groups cannot stand for
+// both, so the approvals settle the policy only when they can be spread
+// over every requirement, one person per seat.
 func settled(ap Approval, approvals []Decision) bool {
 	n := ap.Count()
 	if ap.Mode != ModeAll {
 		return len(approvals) >= n
 	}
+	// The seats: n per group, one per listed user, each naming who may
+	// fill it (a group ref, or the user's own ref).
+	var seats []string
 	for _, g := range ap.Groups {
 		r, err := catalog.ParseRef(g, "group", catalog.DefaultNamespace)
 		if err != nil {
 			return false
 		}
-		count := 0
-		for _, d := range approvals {
-			if slices.Contains(d.Groups, r.String()) {
-				count++
-			}
-		}
-		if count < n {
-			return false
+		for range n {
+			seats = append(seats, r.String())
 		}
 	}
 	for _, u := range ap.Users {
@@ -219,13 +220,38 @@ func settled(ap Approval, approvals []Decision) bool {
 		if err != nil {
 			return false
 		}
-		found := false
-		for _, d := range approvals {
-			if d.Actor.Ref == r.String() {
-				found = true
+		seats = append(seats, r.String())
+	}
+	if len(approvals) < len(seats) {
+		return false
+	}
+	fits := func(d Decision, seat string) bool {
+		return slices.Contains(d.Groups, seat) || (strings.HasPrefix(seat, "user:") && d.Actor.Ref == seat)
+	}
+	return seatEveryone(len(seats), len(approvals), func(seat, person int) bool { return fits(approvals[person], seats[seat]) })
+}
+
+// seatEveryone reports whether every one of seats can be given a distinct
+// person among people, where fits says who may sit where: a maximum
+// bipartite matching (augmenting paths; approval policies are small).
+func seatEveryone(seats, people int, fits func(seat, person int) bool) bool {
+	holder := make([]int, people) // person → seat + 1, 0 for none
+	var place func(seat int, tried []bool) bool
+	place = func(seat int, tried []bool) bool {
+		for p := range people {
+			if tried[p] || !fits(seat, p) {
+				continue
+			}
+			tried[p] = true
+			if holder[p] == 0 || place(holder[p]-1, tried) {
+				holder[p] = seat + 1
+				return true
 			}
 		}
-		if !found {
+		return false
+	}
+	for seat := range seats {
+		if !place(seat, make([]bool, people)) {
 			return false
 		}
 	}
