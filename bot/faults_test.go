@@ -527,3 +527,77 @@ func TestShutdownLetsHandlersFinish(t *testing.T) {
 		t.Errorf("the stuck handler saw %v", err)
 	}
 }
+
+// TestShutdownWhileAcksCannotReachSlack stalls the read loop while
+// envelopes pile up, drops the socket with Slack then unreachable, and
+// lets the loop ack them all: more than the Socket Mode client's outgoing
+// queue holds, with no connection to empty it. Acks must give up rather
+// than block the loop, so shutdown still completes.
+func TestShutdownWhileAcksCannotReachSlack(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	h := bottest.Start(t, bottest.Options{ShutdownTimeout: 5 * time.Second, Register: func(b *bot.Bot) {
+		b.Router().Command(bot.SlashCommand{Name: "/noop", Handler: func(context.Context, *bot.Request) error { return nil }})
+		b.Router().Command(bot.SlashCommand{Name: "/form", Handler: func(ctx context.Context, r *bot.Request) error {
+			v := bot.SearchModal()
+			v.CallbackID = "stall.form"
+			_, err := r.Respond.OpenModal(ctx, v)
+			return err
+		}})
+		// A validator runs in the read loop: this one holds it.
+		b.Router().ViewSubmission("stall.form", bot.ViewSubmission{Validate: func(*bot.Request) *bot.ViewResponse {
+			close(entered)
+			<-release
+			return nil
+		}})
+	}})
+	priya, general := h.User("priya").ID, h.Channel("general").ID
+	mark := h.Fake.Mark()
+	d, err := h.Fake.SlashCommand(h.Ctx, priya, general, "/form", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Wait(h.Ctx); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := h.Fake.WaitSince(h.Ctx, mark, slackfake.IsType(slackfake.EventViewOpened))
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _, _ = h.Fake.SubmitView(h.Ctx, priya, ev.View.ID, slackfake.Values{"query": {"query": "x"}}) }()
+	select {
+	case <-entered:
+	case <-h.Ctx.Done():
+		t.Fatal("the validator never ran")
+	}
+
+	// 45 commands wait in the client's buffer (50), behind the stalled
+	// loop; then Slack asks to reconnect and becomes unreachable.
+	for range 45 {
+		if _, err := h.Fake.SlashCommand(h.Ctx, priya, general, "/noop", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mark = h.Fake.Mark()
+	if n := h.Fake.Disconnect("refresh_requested"); n != 1 {
+		t.Fatalf("disconnect told %d sockets", n)
+	}
+	if _, err := h.Fake.WaitSince(h.Ctx, mark, slackfake.IsType(slackfake.EventSocketClosed)); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Fake.Close(); err != nil {
+		t.Fatal(err)
+	}
+	close(release) // 46 acks for a queue of 20 that nothing empties
+	h.WaitLog("an ack could not reach the socket")
+
+	stopped := make(chan error, 1)
+	go func() { stopped <- h.Stop() }()
+	select {
+	case err := <-stopped:
+		if err != nil {
+			t.Fatalf("Run: %v\n%s", err, h.Logs())
+		}
+	case <-h.Ctx.Done():
+		t.Fatalf("the bot did not shut down: its read loop is stuck\n%s", h.Logs())
+	}
+}

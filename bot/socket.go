@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -42,6 +43,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	// Handlers outlive ctx by up to ShutdownTimeout.
 	hctx, cancelHandlers := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelHandlers()
+	l := &link{sm: sm, ctx: ctx}
 
 	var fatal error
 	socketDone := false
@@ -49,7 +51,10 @@ loop:
 	for {
 		select {
 		case evt := <-sm.Events:
-			b.onEvent(hctx, sm, evt)
+			if ctx.Err() != nil {
+				break loop // shutting down: what is still buffered goes unacked, and Slack resends events elsewhere
+			}
+			b.onEvent(hctx, l, evt)
 		case err := <-runDone:
 			socketDone = true
 			fatal = b.explainSocketError(err)
@@ -98,7 +103,7 @@ func (s slogOutput) Output(_ int, msg string) error {
 }
 
 // onEvent handles one event from the Socket Mode client, in the read loop.
-func (b *Bot) onEvent(ctx context.Context, sm *socketmode.Client, evt socketmode.Event) {
+func (b *Bot) onEvent(ctx context.Context, sm *link, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
 		b.setConnected(false, "connecting")
@@ -150,14 +155,37 @@ func (b *Bot) finish(r *Request, route string) {
 	r.Log = b.log.With("envelope_id", r.EnvelopeID, "type", r.Type, "route", route, "user", r.User.ID)
 }
 
+// link is the Socket Mode client as the read loop and the handlers use
+// it: acks go through it, bounded by ctx (Run's: it ends at shutdown).
+type link struct {
+	sm  *socketmode.Client
+	ctx context.Context
+	// stalled is set when an ack could not be handed to the socket's
+	// writer in time: the connection is down and its writer gone, so the
+	// next acks wait only briefly until one goes through again.
+	stalled atomic.Bool
+}
+
+// How long an ack may wait for room in the Socket Mode client's outgoing
+// queue (20 slots, emptied only while a connection is up). A healthy
+// writer takes microseconds; after a drop with Slack unreachable nothing
+// empties it, and an ack that waited for it without a bound would stop the
+// read loop for good (no pings seen, no shutdown). An ack that cannot be
+// queued is given up: an unacked event is redelivered, an unacked command
+// or click shows the person Slack's error.
+const (
+	ackWait        = time.Second
+	stalledAckWait = 10 * time.Millisecond
+)
+
 // ack acknowledges an envelope, with payload if not nil, and records the
 // latency. A payload Slack would drop (20 KiB or more) is replaced by an
-// empty ack and logged: the envelope is acked either way.
-func (b *Bot) ack(sm *socketmode.Client, req *socketmode.Request, start time.Time, payload any) {
+// empty ack and logged: the envelope is acked either way. It never waits
+// more than ackWait, and not at all once Run's context has ended.
+func (b *Bot) ack(sm *link, req *socketmode.Request, start time.Time, payload any) {
 	if req == nil {
 		return
 	}
-	var err error
 	if payload != nil {
 		if wire, merr := json.Marshal(socketmode.Response{EnvelopeID: req.EnvelopeID, Payload: payload}); merr == nil {
 			if cerr := blocklimits.CheckSocketModeResponse(wire); cerr != nil {
@@ -166,14 +194,30 @@ func (b *Bot) ack(sm *socketmode.Client, req *socketmode.Request, start time.Tim
 			}
 		}
 	}
-	if payload != nil {
-		err = sm.Ack(*req, payload)
-	} else {
-		err = sm.Ack(*req)
+	wait := ackWait
+	if sm.stalled.Load() {
+		wait = stalledAckWait
 	}
+	ctx, cancel := context.WithTimeout(sm.ctx, wait)
+	err := sm.sm.AckCtx(ctx, req.EnvelopeID, payload)
+	cancel()
 	b.metrics.AckLatency.Observe(time.Since(start).Seconds())
 	b.lastEnvelope.Store(time.Now().UnixNano())
-	if err != nil {
+	switch {
+	case err == nil:
+		if sm.stalled.CompareAndSwap(true, false) {
+			b.log.Info("acks are reaching the socket again")
+		}
+	case sm.ctx.Err() != nil:
+		b.log.Debug("not acked: shutting down", "envelope_id", req.EnvelopeID)
+	case errors.Is(err, context.DeadlineExceeded):
+		if !sm.stalled.Swap(true) {
+			b.log.Error("an ack could not reach the socket: the connection is down and its writer gone; giving acks up until it is back (Slack redelivers events, and shows people an error for commands and clicks)",
+				"envelope_id", req.EnvelopeID, "waited", wait)
+		} else {
+			b.log.Debug("ack given up: the socket is still down", "envelope_id", req.EnvelopeID)
+		}
+	default:
 		b.log.Error("could not ack an envelope", "envelope_id", req.EnvelopeID, "err", err)
 	}
 }
@@ -258,7 +302,7 @@ func (b *Bot) tellBusy(ctx context.Context, r *Request) {
 	}
 }
 
-func (b *Bot) onSlashCommand(ctx context.Context, sm *socketmode.Client, evt socketmode.Event) {
+func (b *Bot) onSlashCommand(ctx context.Context, sm *link, evt socketmode.Event) {
 	start := time.Now()
 	cmd, ok := evt.Data.(slack.SlashCommand)
 	if !ok {
@@ -286,7 +330,7 @@ func (b *Bot) onSlashCommand(ctx context.Context, sm *socketmode.Client, evt soc
 	b.ack(sm, evt.Request, start, responsePayload{Text: busy.Text, Blocks: busy.Blocks, ResponseType: "ephemeral"})
 }
 
-func (b *Bot) onInteractive(ctx context.Context, sm *socketmode.Client, evt socketmode.Event) {
+func (b *Bot) onInteractive(ctx context.Context, sm *link, evt socketmode.Event) {
 	start := time.Now()
 	cb, ok := evt.Data.(slack.InteractionCallback)
 	if !ok {
@@ -385,7 +429,7 @@ const suggestTimeout = 2500 * time.Millisecond
 
 // suggest computes an external_select's options in the pool and acks with
 // them; when the pool is full, or the answer fails, it acks with none.
-func (b *Bot) suggest(ctx context.Context, sm *socketmode.Client, evt socketmode.Event, start time.Time, r *Request, fn SuggestFunc) {
+func (b *Bot) suggest(ctx context.Context, sm *link, evt socketmode.Event, start time.Time, r *Request, fn SuggestFunc) {
 	ok := b.submit(ctx, r, func(ctx context.Context, r *Request) error {
 		sctx, cancel := context.WithTimeout(ctx, suggestTimeout)
 		defer cancel()
@@ -407,7 +451,7 @@ func (b *Bot) suggest(ctx context.Context, sm *socketmode.Client, evt socketmode
 
 // dispatch queues h for r and acks; when the pool is full the person is
 // told so.
-func (b *Bot) dispatch(ctx context.Context, sm *socketmode.Client, evt socketmode.Event, start time.Time, r *Request, h HandlerFunc) {
+func (b *Bot) dispatch(ctx context.Context, sm *link, evt socketmode.Event, start time.Time, r *Request, h HandlerFunc) {
 	ok := b.submit(ctx, r, h)
 	b.ack(sm, evt.Request, start, nil)
 	if !ok {
@@ -417,7 +461,7 @@ func (b *Bot) dispatch(ctx context.Context, sm *socketmode.Client, evt socketmod
 
 // onViewSubmission validates in the read loop so the verdict can ride in
 // the ack, then queues the continuation.
-func (b *Bot) onViewSubmission(ctx context.Context, sm *socketmode.Client, evt socketmode.Event, start time.Time, r *Request, v ViewSubmission) {
+func (b *Bot) onViewSubmission(ctx context.Context, sm *link, evt socketmode.Event, start time.Time, r *Request, v ViewSubmission) {
 	var resp *ViewResponse
 	if v.Validate != nil {
 		resp = b.validate(r, v.Validate)
@@ -470,7 +514,7 @@ func (b *Bot) formError(r *Request, msg string) *ViewResponse {
 	return nil
 }
 
-func (b *Bot) onEventsAPI(ctx context.Context, sm *socketmode.Client, evt socketmode.Event) {
+func (b *Bot) onEventsAPI(ctx context.Context, sm *link, evt socketmode.Event) {
 	start := time.Now()
 	ev, ok := evt.Data.(slackevents.EventsAPIEvent)
 	if !ok || ev.Type != slackevents.CallbackEvent {

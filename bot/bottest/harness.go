@@ -364,16 +364,53 @@ func collectText(b *strings.Builder, raw json.RawMessage) {
 
 func isString(v any) bool { _, ok := v.(string); return ok }
 
-// syncBuffer is a bytes.Buffer safe for concurrent writes.
+// WaitLog waits until the bot has logged a line containing substr, and
+// returns that line.
+func (h *Harness) WaitLog(substr string) string {
+	h.T.Helper()
+	for {
+		h.logs.mu.Lock()
+		logs, changed := h.logs.b.String(), h.logs.changedLocked()
+		h.logs.mu.Unlock()
+		if i := strings.Index(logs, substr); i >= 0 {
+			start := strings.LastIndexByte(logs[:i], '\n') + 1
+			end := strings.IndexByte(logs[i:], '\n')
+			if end < 0 {
+				return logs[start:]
+			}
+			return logs[start : i+end]
+		}
+		select {
+		case <-changed:
+		case <-h.Ctx.Done():
+			h.T.Fatalf("the bot never logged %q:\n%s", substr, logs)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes, which says
+// when it grows.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	changed chan struct{} // closed and replaced at each write
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.changed != nil {
+		close(s.changed)
+		s.changed = nil
+	}
 	return s.b.Write(p)
+}
+
+func (s *syncBuffer) changedLocked() <-chan struct{} {
+	if s.changed == nil {
+		s.changed = make(chan struct{})
+	}
+	return s.changed
 }
 
 func (s *syncBuffer) String() string {
