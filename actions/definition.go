@@ -28,6 +28,26 @@ type Action struct {
 	// File and Line say where the definition was read.
 	File string `json:"file,omitempty"`
 	Line int    `json:"line,omitempty"`
+	// lines locates fields ("metadata.name", "spec.approval.required",
+	// "spec.output.links[0].url"), for problems.
+	lines map[string]int
+}
+
+// LineOf returns the line of a field by its path ("spec.command"), or the
+// line of the closest enclosing field that has one ("spec.output" for
+// "spec.output.text"), or the document's.
+func (a *Action) LineOf(path string) int {
+	for p := path; p != ""; {
+		if l := a.lines[p]; l > 0 {
+			return l
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return a.Line
 }
 
 // Metadata names an action.

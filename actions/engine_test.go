@@ -231,6 +231,86 @@ func TestApprovalAllModeCountsEachPersonOnce(t *testing.T) {
 	}
 }
 
+// TestRequestThatCouldNeverBeApproved: the requester never counts, so a
+// request whose other approvers are too few is refused when it is made.
+func TestRequestThatCouldNeverBeApproved(t *testing.T) {
+	e := newEnv(t, enginesSQLite())
+	en := e.engine(map[string]actions.StepRunner{actions.UsesHTTPRequest: &countStep{}}, nil)
+	rosa := actions.Actor{SlackID: "U0ENG0001", Ref: "user:default/rosa"}
+	for _, tc := range []struct {
+		policy  string
+		refused []actions.Actor // whose request could never be approved
+		fine    []actions.Actor
+	}{
+		// alice and bashir both must approve: neither may ask.
+		{"{users: [user:default/alice, user:default/bashir], required: 2}", []actions.Actor{alice, bash}, []actions.Actor{priya}},
+		// platform has four members: one of them asking leaves three.
+		{"{groups: [platform], required: 4}", []actions.Actor{alice}, []actions.Actor{priya}},
+		// mode all: a listed user must approve, so may not ask.
+		{"{groups: [platform], users: [user:default/rosa], mode: all}", []actions.Actor{rosa}, []actions.Actor{alice, priya}},
+	} {
+		def := parseAction(t, fmt.Sprintf(`apiVersion: gantry.dev/v1
+kind: Action
+metadata: {name: reachable}
+spec:
+  allowed: {groups: [engineering]}
+  approval: %s
+  steps: [{id: a, uses: http.request, with: {url: "https://x.example"}}]
+`, tc.policy))
+		for _, who := range tc.refused {
+			_, _, err := en.Submit(e.ctx, actions.SubmitRequest{Action: def, Requester: who})
+			if !errkind.Is(err, errkind.Forbidden) || !strings.Contains(err.Error(), "could never be approved") {
+				t.Errorf("%s asking under %s: %v", who.Ref, tc.policy, err)
+			}
+		}
+		for _, who := range tc.fine {
+			if _, _, err := en.Submit(e.ctx, actions.SubmitRequest{Action: def, Requester: who}); err != nil {
+				t.Errorf("%s asking under %s: %v", who.Ref, tc.policy, err)
+			}
+		}
+	}
+}
+
+// TestRefusedClicksAuditedOnce: a person who may not decide is refused at
+// every click, on Approve and on Reject alike, and each refusal is
+// audited once per person and decision.
+func TestRefusedClicksAuditedOnce(t *testing.T) {
+	e := newEnv(t, enginesSQLite())
+	en := e.engine(map[string]actions.StepRunner{actions.UsesHTTPRequest: &countStep{}}, nil)
+	run, _, err := en.Submit(e.ctx, actions.SubmitRequest{Action: pingDef(t, "{groups: [platform]}"), Requester: priya, Inputs: map[string]string{"name": "spam"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		if _, _, err := en.Decide(e.ctx, run.ID, marco, true, ""); !errkind.Is(err, errkind.Forbidden) {
+			t.Fatalf("marco approving: %v", err)
+		}
+		if _, err := en.CanDecide(e.ctx, run.ID, marco); !errkind.Is(err, errkind.Forbidden) {
+			t.Fatalf("marco pressing Reject: %v", err)
+		}
+		if _, _, err := en.Decide(e.ctx, run.ID, marco, false, "no"); !errkind.Is(err, errkind.Forbidden) {
+			t.Fatalf("marco rejecting: %v", err)
+		}
+		if _, _, err := en.Decide(e.ctx, run.ID, priya, true, ""); !errkind.Is(err, errkind.Forbidden) {
+			t.Fatalf("priya approving her own: %v", err)
+		}
+	}
+	trail, err := en.Audit(e.ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refusals []string
+	for _, ev := range trail {
+		if ev.Event == actions.EventDecisionRefused {
+			refusals = append(refusals, fmt.Sprintf("%s approve=%v", ev.Actor, ev.Detail["approve"]))
+		}
+	}
+	want := []string{marco.String() + " approve=true", marco.String() + " approve=false", priya.String() + " approve=true"}
+	if !slices.Equal(refusals, want) {
+		t.Fatalf("refusals audited:\n got %v\nwant %v", refusals, want)
+	}
+}
+
 func TestHundredRunsAtOnce(t *testing.T) {
 	for _, eng := range testdb.Engines() {
 		t.Run(eng.Name, func(t *testing.T) {

@@ -81,9 +81,26 @@ func normalize(v any) any {
 	return out
 }
 
+// mark records the line of each field of a mapping under prefix.
+// (and of each item of a list field, as prefix+field+"[i]").
+func mark(a *Action, prefix string, fields map[string]*yaml.Node) {
+	for k, n := range fields {
+		if n == nil {
+			continue
+		}
+		a.lines[prefix+k] = n.Line
+		if n.Kind == yaml.SequenceNode {
+			for i, item := range n.Content {
+				a.lines[fmt.Sprintf("%s%s[%d]", prefix, k, i)] = item.Line
+			}
+		}
+	}
+}
+
 func (d *decoder) action(n *yaml.Node) *Action {
 	top := d.Fields(n, "the document", "apiVersion", "kind", "metadata", "spec")
-	a := &Action{File: d.File, Line: n.Line}
+	a := &Action{File: d.File, Line: n.Line, lines: map[string]int{}}
+	mark(a, "", top)
 	a.APIVersion = d.Str(top["apiVersion"], "apiVersion")
 	a.Kind = d.Str(top["kind"], "kind")
 	switch {
@@ -98,6 +115,7 @@ func (d *decoder) action(n *yaml.Node) *Action {
 		return nil
 	}
 	md := d.Fields(top["metadata"], "metadata", "name", "title", "description", "labels", "annotations", "tags")
+	mark(a, "metadata.", md)
 	a.Metadata = Metadata{Name: d.Str(md["name"], "metadata.name"), Title: d.Str(md["title"], "metadata.title"),
 		Description: d.Str(md["description"], "metadata.description")}
 	if top["metadata"] == nil {
@@ -108,23 +126,24 @@ func (d *decoder) action(n *yaml.Node) *Action {
 		return a
 	}
 	sp := d.Fields(top["spec"], "spec", "command", "allowed", "inputs", "approval", "steps", "output")
+	mark(a, "spec.", sp)
 	a.Spec.Command = d.Str(sp["command"], "spec.command")
-	a.Spec.Allowed = d.allowed(sp["allowed"])
+	a.Spec.Allowed = d.allowed(a, sp["allowed"])
 	for i, in := range d.List(sp["inputs"], "spec.inputs") {
-		a.Spec.Inputs = append(a.Spec.Inputs, d.input(in, fmt.Sprintf("spec.inputs[%d]", i)))
+		a.Spec.Inputs = append(a.Spec.Inputs, d.input(a, in, fmt.Sprintf("spec.inputs[%d]", i)))
 	}
-	a.Spec.Approval = d.approval(sp["approval"])
+	a.Spec.Approval = d.approval(a, sp["approval"])
 	for i, st := range d.List(sp["steps"], "spec.steps") {
 		a.Spec.Steps = append(a.Spec.Steps, d.step(st, fmt.Sprintf("spec.steps[%d]", i)))
 	}
 	if sp["steps"] == nil {
 		d.Fail(top["spec"], "spec.steps is required: an action does at least one thing")
 	}
-	a.Spec.Output = d.output(sp["output"])
+	a.Spec.Output = d.output(a, sp["output"])
 	return a
 }
 
-func (d *decoder) allowed(n *yaml.Node) Allowed {
+func (d *decoder) allowed(a *Action, n *yaml.Node) Allowed {
 	if n == nil {
 		return Allowed{}
 	}
@@ -132,13 +151,16 @@ func (d *decoder) allowed(n *yaml.Node) Allowed {
 		return Allowed{Everyone: true, Line: n.Line}
 	}
 	f := d.Fields(n, "spec.allowed", "everyone", "groups", "users", "ownersOf")
+	mark(a, "spec.allowed.", f)
 	return Allowed{Everyone: d.Bool(f["everyone"], "spec.allowed.everyone"), Groups: d.Strs(f["groups"], "spec.allowed.groups"),
 		Users: d.Strs(f["users"], "spec.allowed.users"), OwnersOf: d.Str(f["ownersOf"], "spec.allowed.ownersOf"), Line: n.Line}
 }
 
-func (d *decoder) input(n *yaml.Node, what string) Input {
+func (d *decoder) input(a *Action, n *yaml.Node, what string) Input {
 	f := d.Fields(n, what, "name", "title", "type", "required", "default", "help", "placeholder", "pattern", "patternMessage",
 		"minLength", "maxLength", "min", "max", "integer", "options", "kind", "filter", "ownedByRequester")
+	a.lines[what] = n.Line
+	mark(a, what+".", f)
 	in := Input{Line: n.Line,
 		Name: d.Str(f["name"], what+".name"), Title: d.Str(f["title"], what+".title"), Type: d.Str(f["type"], what+".type"),
 		Required: d.Bool(f["required"], what+".required"), Default: d.value(f["default"], what+".default"),
@@ -164,7 +186,7 @@ func (d *decoder) input(n *yaml.Node, what string) Input {
 	return in
 }
 
-func (d *decoder) approval(n *yaml.Node) Approval {
+func (d *decoder) approval(act *Action, n *yaml.Node) Approval {
 	if n == nil {
 		return Approval{}
 	}
@@ -172,6 +194,7 @@ func (d *decoder) approval(n *yaml.Node) Approval {
 		return Approval{Line: n.Line}
 	}
 	f := d.Fields(n, "spec.approval", "groups", "users", "required", "mode", "expires", "channel")
+	mark(act, "spec.approval.", f)
 	a := Approval{Line: n.Line, Groups: d.Strs(f["groups"], "spec.approval.groups"), Users: d.Strs(f["users"], "spec.approval.users"),
 		Mode: d.Str(f["mode"], "spec.approval.mode"), Expires: d.Str(f["expires"], "spec.approval.expires"),
 		Channel: d.Str(f["channel"], "spec.approval.channel")}
@@ -206,15 +229,18 @@ func (d *decoder) step(n *yaml.Node, what string) Step {
 	return s
 }
 
-func (d *decoder) output(n *yaml.Node) Output {
+func (d *decoder) output(a *Action, n *yaml.Node) Output {
 	if n == nil {
 		return Output{}
 	}
 	f := d.Fields(n, "spec.output", "text", "links")
+	mark(a, "spec.output.", f)
 	o := Output{Text: d.Str(f["text"], "spec.output.text")}
 	for i, l := range d.List(f["links"], "spec.output.links") {
 		w := fmt.Sprintf("spec.output.links[%d]", i)
+		a.lines[w] = l.Line
 		lf := d.Fields(l, w, "title", "url")
+		mark(a, w+".", lf)
 		o.Links = append(o.Links, Link{Title: d.Str(lf["title"], w+".title"), URL: d.Str(lf["url"], w+".url")})
 	}
 	return o

@@ -83,12 +83,12 @@ spec:
       with: {url: "${{ secrets.TOKEN }}", method: "${{ inputs.svc ++ }}"}
       if: "inputs.svc +"
 `, []string{
-			"1: metadata.name \"Bad_Name\"",
-			"1: spec.command \"gantry\"",
-			"7: input svc: type \"strng\"",
-			"9: input n: pattern, minLength and maxLength apply to string and text inputs only",
+			"3: metadata.name \"Bad_Name\"",
+			"5: spec.command \"gantry\"",
+			"8: input svc: type \"strng\"",
+			"11: input n: pattern, minLength and maxLength apply to string and text inputs only",
 			"12: input \"svc\" is defined twice",
-			"12: input svc: pattern \"(unclosed\" is not a valid regular expression",
+			"14: input svc: pattern \"(unclosed\" is not a valid regular expression",
 			"16: step repo: uses \"github.createrepo\" is not a step Gantry has (did you mean github.createRepo?)",
 			"22: step files: with.repo reads steps.later, which runs later",
 			"23: step files: with.files reads inputs.nope, but there is no input \"nope\"",
@@ -112,8 +112,59 @@ spec:
 			"7: spec.approval.mode must be any or all",
 			"7: spec.approval.required is 2 but only 1 user(s) may approve",
 			"7: spec.approval.expires must be a duration",
-			"1: spec.output.text reads steps.a.outputs.nothing, but http.request has no output \"nothing\"",
-			"1: spec.output.links[0].url is required",
+			"9: spec.output.text reads steps.a.outputs.nothing, but http.request has no output \"nothing\"",
+			"9: spec.output.links[0].url is required",
+		}},
+		{"each field on its own line", `apiVersion: gantry.dev/v1
+kind: Action
+metadata:
+  title: Fields
+  name: Not_A_Name
+spec:
+  inputs:
+    - name: svc
+      type: string
+      minLength: 5
+      maxLength: 2
+      pattern: "[a-z]+"
+  command: /gantry
+  approval:
+    groups:
+      - group:default/platform
+      - user:default/bob
+    users: [user:default/alice]
+    mode: every
+    expires: 90d
+    channel: team-platform
+  steps: [{id: a, uses: http.request, with: {url: "https://x"}}]
+  output:
+    links:
+      - title: ok
+        url: "${{ steps.a.outputs.status }}"
+      - title: broken
+    text: "${{ steps.nope.outputs.x }}"
+`, []string{
+			"5: metadata.name \"Not_A_Name\"",
+			"10: input svc: minLength is above maxLength",
+			"12: input svc: pattern \"[a-z]+\" must be anchored",
+			"13: spec.command /gantry is Gantry's own command",
+			"17: spec.approval.groups: \"user:default/bob\" is a user, not a group",
+			"19: spec.approval.mode must be any or all",
+			"20: spec.approval.expires must be a duration",
+			"21: spec.approval.channel must be #name",
+			"27: spec.output.links[1].url is required",
+			"28: spec.output.text reads steps.nope, but there is no such step",
+		}},
+		{"required that the requester makes impossible", `apiVersion: gantry.dev/v1
+kind: Action
+metadata: {name: z}
+spec:
+  approval:
+    users: [user:default/alice, user:default/bashir]
+    required: 2
+  steps: [{id: a, uses: http.request, with: {url: "https://x"}}]
+`, []string{
+			"7: spec.approval.required is 2 and only 2 user(s) may approve, who may also start the action",
 		}},
 	}
 	for _, c := range cases {

@@ -254,6 +254,10 @@ type AuditEvent struct {
 	Event  string
 	Step   string
 	Detail map[string]any
+	// Key, when set, makes the event happen once per run: the store drops
+	// a later event of the run with the same key (a person's repeated
+	// refused clicks are one line).
+	Key string
 }
 
 // Audit events.

@@ -39,6 +39,9 @@ func (e *Engine) Submit(ctx context.Context, req SubmitRequest) (*Run, FieldErro
 	if err := e.checkAllowed(ctx, def, req.Requester, values); err != nil {
 		return nil, nil, err
 	}
+	if err := e.checkApprovable(ctx, def, req.Requester); err != nil {
+		return nil, nil, err
+	}
 	id := newRunID()
 	if errs := e.preflight(ctx, def, id, req.Requester, values); len(errs) > 0 {
 		return nil, errs, nil
@@ -248,11 +251,7 @@ func (e *Engine) Decide(ctx context.Context, id string, actor Actor, approve boo
 	}
 	groups, authErr := e.approverGroups(ctx, run, actor)
 	if authErr != nil {
-		_, _ = e.store.UpdateRun(ctx, id, func(r *Run) ([]AuditEvent, error) {
-			return []AuditEvent{{Actor: actor.String(), Event: EventDecisionRefused,
-				Detail: map[string]any{"approve": approve, "why": authErr.Error()}}}, nil
-		})
-		return run, out, authErr
+		return run, out, e.refused(ctx, id, actor, approve, authErr)
 	}
 	var refusal error
 	expiredNow := false
@@ -313,6 +312,20 @@ func (e *Engine) Decide(ctx context.Context, id string, actor Actor, approve boo
 		e.Kick()
 	}
 	return run, out, nil
+}
+
+// refused audits that actor may not decide run (why), once per person and
+// decision however often they click, and returns why.
+func (e *Engine) refused(ctx context.Context, id string, actor Actor, approve bool, why error) error {
+	key := "refused:" + verb(approve) + ":" + actor.String()
+	_, err := e.store.UpdateRun(ctx, id, func(r *Run) ([]AuditEvent, error) {
+		return []AuditEvent{{Actor: actor.String(), Event: EventDecisionRefused, Key: key,
+			Detail: map[string]any{"approve": approve, "why": why.Error()}}}, nil
+	})
+	if err != nil {
+		e.log.Warn("auditing a refused decision", "run", id, "by", actor.String(), "err", err)
+	}
+	return why
 }
 
 func verb(approve bool) string {
@@ -409,15 +422,16 @@ func (e *Engine) Cancel(ctx context.Context, id string, actor Actor) (*Run, erro
 	return run, nil
 }
 
-// CanDecide checks, without recording anything, that actor may decide run
-// (to refuse a click before opening a form). Errors as Decide.
+// CanDecide checks that actor may reject run before the form that asks
+// for the reason opens (the Reject button): someone who may not decide is
+// refused, and the refusal audited, as Decide does. Errors as Decide.
 func (e *Engine) CanDecide(ctx context.Context, id string, actor Actor) (*Run, error) {
 	run, err := e.store.GetRun(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := e.approverGroups(ctx, run, actor); err != nil {
-		return run, err
+		return run, e.refused(ctx, id, actor, false, err)
 	}
 	if run.State != StateAwaitingApproval {
 		return run, closedRequest(run)

@@ -19,6 +19,7 @@ var (
 	secretNameRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	// reservedCommands belong to Gantry itself.
 	reservedCommands = map[string]bool{"/gantry": true, "/whoowns": true}
+	channelIDRe      = regexp.MustCompile(`^[CG][A-Z0-9]+$`)
 )
 
 // maxInputs keeps a form within Slack's 100 blocks per modal, with room for
@@ -48,13 +49,13 @@ func Validate(list []*Action, opts LoadOptions) ([]*Action, []catalog.Problem) {
 		v.a = a
 		v.action()
 		if first, dup := names[a.Metadata.Name]; dup && a.Metadata.Name != "" {
-			v.fail(a.Line, "action %q is already defined at %s:%d", a.Metadata.Name, first.File, first.Line)
+			v.fail(a.LineOf("metadata.name"), "action %q is already defined at %s:%d", a.Metadata.Name, first.File, first.LineOf("metadata.name"))
 		} else if a.Metadata.Name != "" {
 			names[a.Metadata.Name] = a
 		}
 		if c := a.Spec.Command; c != "" {
 			if first, dup := commands[c]; dup {
-				v.fail(a.Line, "spec.command %s is already bound to action %q (%s:%d)", c, first.Metadata.Name, first.File, first.Line)
+				v.fail(a.LineOf("spec.command"), "spec.command %s is already bound to action %q (%s:%d)", c, first.Metadata.Name, first.File, first.LineOf("spec.command"))
 			} else {
 				commands[c] = a
 			}
@@ -87,16 +88,16 @@ func (v *validator) action() {
 	a := v.a
 	switch {
 	case a.Metadata.Name == "":
-		v.fail(a.Line, "metadata.name is required")
+		v.fail(a.LineOf("metadata.name"), "metadata.name is required")
 	case !actionNameRe.MatchString(a.Metadata.Name):
-		v.fail(a.Line, "metadata.name %q: use 1-63 lowercase letters, digits and dashes, starting and ending with a letter or digit", a.Metadata.Name)
+		v.fail(a.LineOf("metadata.name"), "metadata.name %q: use 1-63 lowercase letters, digits and dashes, starting and ending with a letter or digit", a.Metadata.Name)
 	}
 	if c := a.Spec.Command; c != "" {
 		switch {
 		case !commandRe.MatchString(c):
-			v.fail(a.Line, "spec.command %q: a slash command is / then up to 32 lowercase letters, digits, - and _", c)
+			v.fail(a.LineOf("spec.command"), "spec.command %q: a slash command is / then up to 32 lowercase letters, digits, - and _", c)
 		case reservedCommands[c]:
-			v.fail(a.Line, "spec.command %s is Gantry's own command; choose another", c)
+			v.fail(a.LineOf("spec.command"), "spec.command %s is Gantry's own command; choose another", c)
 		}
 	}
 	v.inputs()
@@ -116,130 +117,142 @@ func (v *validator) inputs() {
 		p := &in[i]
 		switch {
 		case p.Name == "":
-			v.fail(p.Line, "inputs[%d].name is required", i)
+			v.fail(v.a.LineOf(fmt.Sprintf("spec.inputs[%d].name", i)), "inputs[%d].name is required", i)
 			continue
 		case !identRe.MatchString(p.Name):
-			v.fail(p.Line, "input name %q: use lowercase letters, digits and _, starting with a letter (templates read it as inputs.%s)", p.Name, p.Name)
+			v.fail(v.a.LineOf(fmt.Sprintf("spec.inputs[%d].name", i)), "input name %q: use lowercase letters, digits and _, starting with a letter (templates read it as inputs.%s)", p.Name, p.Name)
 		case seen[p.Name]:
-			v.fail(p.Line, "input %q is defined twice", p.Name)
+			v.fail(v.a.LineOf(fmt.Sprintf("spec.inputs[%d].name", i)), "input %q is defined twice", p.Name)
 		}
 		seen[p.Name] = true
 		if !slices.Contains(inputTypes, p.Type) {
-			v.fail(p.Line, "input %s: type %q is not one of %s", p.Name, p.Type, strings.Join(inputTypes, ", "))
+			v.fail(v.a.LineOf(fmt.Sprintf("spec.inputs[%d].type", i)), "input %s: type %q is not one of %s", p.Name, p.Type, strings.Join(inputTypes, ", "))
 			continue
 		}
-		v.input(p)
+		v.input(i, p)
 	}
 }
 
-func (v *validator) input(p *Input) {
+func (v *validator) input(i int, p *Input) {
+	// at locates the first of fields the input has (or the input).
+	at := func(fields ...string) int {
+		for _, f := range fields {
+			if l, ok := v.a.lines[fmt.Sprintf("spec.inputs[%d].%s", i, f)]; ok {
+				return l
+			}
+		}
+		return v.a.LineOf(fmt.Sprintf("spec.inputs[%d].%s", i, fields[0]))
+	}
 	if len([]rune(p.Label())) > blocklimits.MaxLabel {
-		v.fail(p.Line, "input %s: title is too long", p.Name)
+		v.fail(at("title"), "input %s: title is too long", p.Name)
 	}
 	if len([]rune(p.Placeholder)) > blocklimits.MaxPlaceholder {
-		v.fail(p.Line, "input %s: placeholder is over %d characters", p.Name, blocklimits.MaxPlaceholder)
+		v.fail(at("placeholder"), "input %s: placeholder is over %d characters", p.Name, blocklimits.MaxPlaceholder)
 	}
 	textual := p.Type == TypeString || p.Type == TypeText
 	if !textual && (p.Pattern != "" || p.MinLength != nil || p.MaxLength != nil) {
-		v.fail(p.Line, "input %s: pattern, minLength and maxLength apply to string and text inputs only", p.Name)
+		v.fail(at("pattern", "minLength", "maxLength"), "input %s: pattern, minLength and maxLength apply to string and text inputs only", p.Name)
 	}
 	if p.Pattern != "" {
 		re, err := regexp.Compile(p.Pattern)
 		if err != nil {
-			v.fail(p.Line, "input %s: pattern %q is not a valid regular expression: %v", p.Name, p.Pattern, err)
+			v.fail(at("pattern"), "input %s: pattern %q is not a valid regular expression: %v", p.Name, p.Pattern, err)
 		} else {
 			if !strings.HasPrefix(p.Pattern, "^") || !strings.HasSuffix(p.Pattern, "$") {
-				v.fail(p.Line, "input %s: pattern %q must be anchored (^…$), or it accepts anything that merely contains a match", p.Name, p.Pattern)
+				v.fail(at("pattern"), "input %s: pattern %q must be anchored (^…$), or it accepts anything that merely contains a match", p.Name, p.Pattern)
 			}
 			p.pattern = re
 		}
 	}
 	if p.MinLength != nil && (*p.MinLength < 0 || *p.MinLength > blocklimits.MaxInputLength) {
-		v.fail(p.Line, "input %s: minLength must be between 0 and %d", p.Name, blocklimits.MaxInputLength)
+		v.fail(at("minLength"), "input %s: minLength must be between 0 and %d", p.Name, blocklimits.MaxInputLength)
 	}
 	if p.MaxLength != nil && (*p.MaxLength < 1 || *p.MaxLength > blocklimits.MaxInputLength) {
-		v.fail(p.Line, "input %s: maxLength must be between 1 and %d", p.Name, blocklimits.MaxInputLength)
+		v.fail(at("maxLength"), "input %s: maxLength must be between 1 and %d", p.Name, blocklimits.MaxInputLength)
 	}
 	if p.MinLength != nil && p.MaxLength != nil && *p.MinLength > *p.MaxLength {
-		v.fail(p.Line, "input %s: minLength is above maxLength", p.Name)
+		v.fail(at("minLength"), "input %s: minLength is above maxLength", p.Name)
 	}
 	if p.Type != TypeNumber && (p.Min != nil || p.Max != nil || p.Integer) {
-		v.fail(p.Line, "input %s: min, max and integer apply to number inputs only", p.Name)
+		v.fail(at("min", "max", "integer"), "input %s: min, max and integer apply to number inputs only", p.Name)
 	}
 	if p.Min != nil && p.Max != nil && *p.Min > *p.Max {
-		v.fail(p.Line, "input %s: min is above max", p.Name)
+		v.fail(at("min"), "input %s: min is above max", p.Name)
 	}
 	if p.Type != TypeEnum && len(p.Options) > 0 {
-		v.fail(p.Line, "input %s: options apply to enum inputs only", p.Name)
+		v.fail(at("options"), "input %s: options apply to enum inputs only", p.Name)
 	}
 	if p.Type == TypeEnum {
-		v.enum(p)
+		v.enum(p, at("options"))
 	}
 	if p.Type != TypeEntity && (p.EntityKind != "" || p.Filter != "" || p.OwnedByRequester) {
-		v.fail(p.Line, "input %s: kind, filter and ownedByRequester apply to entity inputs only", p.Name)
+		v.fail(at("kind", "filter", "ownedByRequester"), "input %s: kind, filter and ownedByRequester apply to entity inputs only", p.Name)
 	}
 	if p.Type == TypeEntity {
 		if p.EntityKind == "" {
-			v.fail(p.Line, "input %s: an entity input needs a kind (Group, System, Component, Template, …)", p.Name)
+			v.fail(at("type"), "input %s: an entity input needs a kind (Group, System, Component, Template, …)", p.Name)
 		} else if !catalog.ValidKind(p.EntityKind) {
-			v.fail(p.Line, "input %s: kind %q is not a kind", p.Name, p.EntityKind)
+			v.fail(at("kind"), "input %s: kind %q is not a kind", p.Name, p.EntityKind)
 		}
 		if p.Filter != "" {
 			if _, err := entityFilterEnv(p.Filter); err != nil {
-				v.fail(p.Line, "input %s: filter: %v", p.Name, err)
+				v.fail(at("filter"), "input %s: filter: %v", p.Name, err)
 			}
 		}
 	}
 	if p.Default != nil {
 		if _, msg := coerceInput(p, p.Default); msg != "" {
-			v.fail(p.Line, "input %s: default %v: %s", p.Name, p.Default, msg)
+			v.fail(at("default"), "input %s: default %v: %s", p.Name, p.Default, msg)
 		}
 	}
 }
 
-func (v *validator) enum(p *Input) {
+func (v *validator) enum(p *Input, line int) {
 	if len(p.Options) == 0 {
-		v.fail(p.Line, "input %s: an enum needs options", p.Name)
+		v.fail(line, "input %s: an enum needs options", p.Name)
 	}
 	if len(p.Options) > blocklimits.MaxOptions {
-		v.fail(p.Line, "input %s: at most %d options (use an entity input for long lists)", p.Name, blocklimits.MaxOptions)
+		v.fail(line, "input %s: at most %d options (use an entity input for long lists)", p.Name, blocklimits.MaxOptions)
 	}
 	seen := map[string]bool{}
 	for _, o := range p.Options {
 		switch {
 		case o.Value == "":
-			v.fail(p.Line, "input %s: an option has no value", p.Name)
+			v.fail(line, "input %s: an option has no value", p.Name)
 		case len(o.Value) > blocklimits.MaxOptionValue:
-			v.fail(p.Line, "input %s: option %q is over %d characters", p.Name, clipText(o.Value, 20), blocklimits.MaxOptionValue)
+			v.fail(line, "input %s: option %q is over %d characters", p.Name, clipText(o.Value, 20), blocklimits.MaxOptionValue)
 		case seen[o.Value]:
-			v.fail(p.Line, "input %s: option %q is listed twice", p.Name, o.Value)
+			v.fail(line, "input %s: option %q is listed twice", p.Name, o.Value)
 		}
 		if len([]rune(o.Text())) > blocklimits.MaxOptionText {
-			v.fail(p.Line, "input %s: option label %q is over %d characters", p.Name, clipText(o.Text(), 20), blocklimits.MaxOptionText)
+			v.fail(line, "input %s: option label %q is over %d characters", p.Name, clipText(o.Text(), 20), blocklimits.MaxOptionText)
 		}
 		seen[o.Value] = true
 	}
 }
 
-func (v *validator) refs(line int, what string, list []string, kind string) {
-	for _, s := range list {
+// refs checks the refs of the list field at path, each problem on its
+// item's line.
+func (v *validator) refs(path string, list []string, kind string) {
+	for i, s := range list {
+		line := v.a.LineOf(fmt.Sprintf("%s[%d]", path, i))
 		r, err := catalog.ParseRef(s, kind, catalog.DefaultNamespace)
 		if err != nil {
-			v.fail(line, "%s: %q: %v", what, s, err)
+			v.fail(line, "%s: %q: %v", path, s, err)
 			continue
 		}
 		if !strings.EqualFold(r.Kind, kind) {
-			v.fail(line, "%s: %q is a %s, not a %s", what, s, r.Kind, kind)
+			v.fail(line, "%s: %q is a %s, not a %s", path, s, r.Kind, kind)
 		}
 	}
 }
 
 func (v *validator) allowed() {
 	al := v.a.Spec.Allowed
-	line := orLine(al.Line, v.a.Line)
-	v.refs(line, "spec.allowed.groups", al.Groups, "group")
-	v.refs(line, "spec.allowed.users", al.Users, "user")
+	v.refs("spec.allowed.groups", al.Groups, "group")
+	v.refs("spec.allowed.users", al.Users, "user")
 	if al.OwnersOf != "" {
+		line := v.a.LineOf("spec.allowed.ownersOf")
 		in, ok := v.a.Input(al.OwnersOf)
 		switch {
 		case !ok:
@@ -261,32 +274,59 @@ func orLine(l, def int) int {
 
 func (v *validator) approval() {
 	ap := v.a.Spec.Approval
-	line := orLine(ap.Line, v.a.Line)
-	v.refs(line, "spec.approval.groups", ap.Groups, "group")
-	v.refs(line, "spec.approval.users", ap.Users, "user")
+	at := v.a.LineOf
+	v.refs("spec.approval.groups", ap.Groups, "group")
+	v.refs("spec.approval.users", ap.Users, "user")
 	if !ap.Needed() {
 		if ap.Mode != "" || ap.Required != 0 || ap.Expires != "" || ap.Channel != "" {
-			v.fail(line, "spec.approval names no approvers (groups or users): say who approves, or write approval: none")
+			v.fail(orLine(ap.Line, v.a.LineOf("spec.approval")), "spec.approval names no approvers (groups or users): say who approves, or write approval: none")
 		}
 		return
 	}
 	switch ap.Mode {
 	case "", ModeAny, ModeAll:
 	default:
-		v.fail(line, "spec.approval.mode must be any or all, not %q", ap.Mode)
+		v.fail(at("spec.approval.mode"), "spec.approval.mode must be any or all, not %q", ap.Mode)
 	}
-	if ap.Mode != ModeAll && len(ap.Groups) == 0 && ap.Count() > len(ap.Users) {
-		v.fail(line, "spec.approval.required is %d but only %d user(s) may approve", ap.Count(), len(ap.Users))
+	if ap.Mode != ModeAll && len(ap.Groups) == 0 {
+		switch n := ap.Count(); {
+		case n > len(ap.Users):
+			v.fail(at("spec.approval.required"), "spec.approval.required is %d but only %d user(s) may approve", n, len(ap.Users))
+		case n == len(ap.Users) && v.approverMayStart():
+			v.fail(at("spec.approval.required"), "spec.approval.required is %d and only %d user(s) may approve, who may also start the action: "+
+				"when one of them asks, the others are too few, since nobody approves their own request (lower required, add approvers, or narrow spec.allowed)", n, len(ap.Users))
+		}
 	}
 	if ap.Expires != "" {
 		d, err := time.ParseDuration(ap.Expires)
 		if err != nil || d <= 0 || d > 30*24*time.Hour {
-			v.fail(line, "spec.approval.expires must be a duration up to 720h (30 days), such as 72h, not %q", ap.Expires)
+			v.fail(at("spec.approval.expires"), "spec.approval.expires must be a duration up to 720h (30 days), such as 72h, not %q", ap.Expires)
 		}
 	}
-	if c := ap.Channel; c != "" && c != "dm" && !strings.HasPrefix(c, "#") && !regexp.MustCompile(`^[CG][A-Z0-9]+$`).MatchString(c) {
-		v.fail(line, "spec.approval.channel must be #name, a channel id, or dm, not %q", c)
+	if c := ap.Channel; c != "" && c != "dm" && !strings.HasPrefix(c, "#") && !channelIDRe.MatchString(c) {
+		v.fail(at("spec.approval.channel"), "spec.approval.channel must be #name, a channel id, or dm, not %q", c)
 	}
+}
+
+// approverMayStart reports whether, as far as the file says, one of the
+// listed approvers may start the action (it is open to everyone, or
+// spec.allowed.users names them); group membership is the catalog's, and
+// Submit checks it when a request is made.
+func (v *validator) approverMayStart() bool {
+	al := v.a.Spec.Allowed
+	if al.Open() {
+		return true
+	}
+	for _, u := range v.a.Spec.Approval.Users {
+		for _, w := range al.Users {
+			ru, err1 := catalog.ParseRef(u, "user", catalog.DefaultNamespace)
+			rw, err2 := catalog.ParseRef(w, "user", catalog.DefaultNamespace)
+			if err1 == nil && err2 == nil && ru == rw {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // stepInfo is what later steps may read of an earlier one.
@@ -423,20 +463,21 @@ func (v *validator) output() {
 		all[s.ID] = stepInfo{schema: stepSchemas[s.Uses]}
 	}
 	check := func(what, s string) {
+		line := v.a.LineOf("spec.output." + what)
 		srcs, err := v.x.templateSources(s)
 		if err != nil {
-			v.fail(v.a.Line, "spec.output.%s: %v", what, err)
+			v.fail(line, "spec.output.%s: %v", what, err)
 			return
 		}
 		if readsSecrets(srcs) {
-			v.fail(v.a.Line, "spec.output.%s reads secrets: the output is shown in Slack, so it may not", what)
+			v.fail(line, "spec.output.%s reads secrets: the output is shown in Slack, so it may not", what)
 		}
-		v.reads(v.a.Line, "spec.output."+what, srcs, all)
+		v.reads(line, "spec.output."+what, srcs, all)
 	}
 	check("text", o.Text)
 	for i, l := range o.Links {
 		if l.URL == "" {
-			v.fail(v.a.Line, "spec.output.links[%d].url is required", i)
+			v.fail(v.a.LineOf(fmt.Sprintf("spec.output.links[%d]", i)), "spec.output.links[%d].url is required", i)
 		}
 		check(fmt.Sprintf("links[%d].title", i), l.Title)
 		check(fmt.Sprintf("links[%d].url", i), l.URL)

@@ -291,7 +291,10 @@ func (db *DB) writeRunParts(ctx context.Context, tx *sqlx.Tx, r, before *actions
 			return dbError(err, "recording a message of run %s", r.ID)
 		}
 	}
-	insAudit := tx.Rebind("INSERT INTO action_audit (run_id, at, actor, event, step, detail) VALUES (?, ?, ?, ?, ?, ?)")
+	// A keyed event is written once per run: a second one with the same
+	// key is dropped by the unique index.
+	insAudit := tx.Rebind(`INSERT INTO action_audit (run_id, at, actor, event, step, detail, once_key) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (run_id, once_key) DO NOTHING`)
 	now := time.Now()
 	for _, e := range events {
 		at := e.At
@@ -306,7 +309,7 @@ func (db *DB) writeRunParts(ctx context.Context, tx *sqlx.Tx, r, before *actions
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, insAudit, r.ID, millis(at), noNUL(actor), noNUL(e.Event), noNUL(e.Step), detail); err != nil {
+		if _, err := tx.ExecContext(ctx, insAudit, r.ID, millis(at), noNUL(actor), noNUL(e.Event), noNUL(e.Step), detail, nullKey(noNUL(e.Key))); err != nil {
 			return dbError(err, "writing the audit trail of run %s", r.ID)
 		}
 	}
