@@ -67,6 +67,7 @@ func (b *Bot) handleGantry(ctx context.Context, r *Request) error {
 	r.Subcommand, r.Text = s.Name, rest
 	r.Route = gantryCommand + " " + s.Name
 	r.Log = r.Log.With("subcommand", s.Name)
+	ctx = WithLogger(ctx, r.Log)
 	if s.Allow != nil {
 		if err := s.Allow(ctx, r); err != nil {
 			return err

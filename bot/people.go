@@ -92,7 +92,7 @@ func (p *people) byEmailAddress(ctx context.Context, email string) string {
 		return "", err
 	})
 	if err != nil {
-		p.log.Warn("could not look a person up in Slack by e-mail", "err", err)
+		loggerFrom(ctx, p.log).Warn("could not look a person up in Slack by e-mail", "err", err)
 		return ""
 	}
 	id := v.(string)

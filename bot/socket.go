@@ -268,6 +268,7 @@ func (b *Bot) waitForAcks() {
 // runHandler runs h, recovering from a panic, and reports a failure to the
 // person.
 func (b *Bot) runHandler(ctx context.Context, r *Request, h HandlerFunc) {
+	ctx = WithLogger(ctx, r.Log)
 	start := time.Now()
 	err, panicked := b.call(ctx, r, h)
 	b.metrics.HandlerDuration.WithLabelValues(r.Route).Observe(time.Since(start).Seconds())
@@ -293,7 +294,7 @@ func (b *Bot) tellBusy(ctx context.Context, r *Request) {
 	case b.notices <- struct{}{}:
 		go func() {
 			defer func() { <-b.notices }()
-			if err := r.Respond.Ephemeral(ctx, BusyMessage()); err != nil {
+			if err := r.Respond.Ephemeral(WithLogger(ctx, r.Log), BusyMessage()); err != nil {
 				r.Log.Warn("could not tell the person Gantry is busy", "err", err)
 			}
 		}()

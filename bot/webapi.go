@@ -106,7 +106,7 @@ func newWebAPI(httpc *http.Client, base, botToken, appToken string, clock Clock,
 // response body. A JSON payload with "blocks", "text" or "view" is checked
 // against Slack's limits first.
 func (w *WebAPI) Call(ctx context.Context, method string, args any, out any) error {
-	req, err := w.encode(method, args)
+	req, err := w.encode(ctx, method, args)
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ type request struct {
 	channel     string // for pacing chat.postMessage
 }
 
-func (w *WebAPI) encode(method string, args any) (*request, error) {
+func (w *WebAPI) encode(ctx context.Context, method string, args any) (*request, error) {
 	req := &request{method: method}
 	switch a := args.(type) {
 	case nil:
@@ -152,7 +152,7 @@ func (w *WebAPI) encode(method string, args any) (*request, error) {
 			return nil, fmt.Errorf("slack %s: encoding the request: %w", method, err)
 		}
 		if err := checkLimits(method, b); err != nil {
-			w.log.Error("refusing to send a payload that breaks Slack's limits", "method", method, "err", err)
+			loggerFrom(ctx, w.log).Error("refusing to send a payload that breaks Slack's limits", "method", method, "err", err)
 			return nil, err
 		}
 		req.contentType = "application/json; charset=utf-8"
@@ -194,7 +194,7 @@ func checkLimits(method string, payload []byte) error {
 // Respond posts to a response_url (the address Slack gives with a slash
 // command or an interaction), with the same checks and retries as Call.
 func (w *WebAPI) Respond(ctx context.Context, responseURL string, payload any) error {
-	req, err := w.encode("response_url", payload)
+	req, err := w.encode(ctx, "response_url", payload)
 	if err != nil {
 		return err
 	}
@@ -232,7 +232,7 @@ func (w *WebAPI) do(ctx context.Context, req *request) ([]byte, error) {
 				return nil, fail
 			}
 			limitedFor += retryAfter
-			w.log.Info("Slack rate limit: waiting as asked", "method", req.method, "retry_after", retryAfter, "attempt", attempts)
+			loggerFrom(ctx, w.log).Info("Slack rate limit: waiting as asked", "method", req.method, "retry_after", retryAfter, "attempt", attempts)
 			if req.channel != "" {
 				w.pacer.penalize(req.channel, retryAfter)
 				err = w.pacer.wait(ctx, req.channel)
@@ -265,7 +265,7 @@ func (w *WebAPI) do(ctx context.Context, req *request) ([]byte, error) {
 		wait := min(backoff, w.retry.MaxBackoff)
 		wait += rand.N(wait/4 + 1)
 		backoff *= 2
-		w.log.Warn("Slack call failed; retrying", "method", req.method, "status", status, "code", fail.Code, "err", err, "attempt", attempts, "wait", wait)
+		loggerFrom(ctx, w.log).Warn("Slack call failed; retrying", "method", req.method, "status", status, "code", fail.Code, "err", err, "attempt", attempts, "wait", wait)
 		if err := w.clock.Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
