@@ -29,6 +29,12 @@ func TestExamplesAreValid(t *testing.T) {
 		for _, s := range a.Spec.Steps {
 			uses[s.Uses] = true
 		}
+		// The form shows each input's title; a raw name reads as code.
+		for _, in := range a.Spec.Inputs {
+			if in.Title == "" {
+				t.Errorf("%s: input %s has no title", a.Metadata.Name, in.Name)
+			}
+		}
 	}
 	for _, sc := range actions.Schemas() {
 		if !uses[sc.Uses] {
