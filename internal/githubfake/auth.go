@@ -144,16 +144,34 @@ func permRank(level string) int {
 }
 
 // hasPerm reports whether the caller holds permission name at level.
-// Unscoped tokens (no permission set) may do everything; metadata=read is
-// implied, as GitHub grants it to every installation.
+// Unscoped (classic) tokens may do what their user's role allows, all by
+// default; metadata=read is implied, as GitHub grants it to every
+// installation.
 func (c *call) hasPerm(name, level string) bool {
 	if c.tok == nil {
 		return c.app == nil && level == "read"
 	}
-	if c.tok.Permissions == nil || (name == "metadata" && level == "read") {
+	if name == "metadata" && level == "read" {
 		return true
 	}
+	if c.tok.Permissions == nil {
+		return roleAllows(c.tok.Role, name, level)
+	}
 	return permRank(c.tok.Permissions[name]) >= permRank(level)
+}
+
+// roleAllows says whether a repository role ("" for admin) grants a
+// permission: administration needs admin; other writes need write or more.
+func roleAllows(role, name, level string) bool {
+	switch {
+	case role == "" || role == "admin":
+		return true
+	case name == "administration":
+		return false
+	case level == "read":
+		return true
+	}
+	return role == "write" || role == "maintain"
 }
 
 // permitted checks the route's permission. GitHub names the missing one in
@@ -168,6 +186,11 @@ func (c *call) permitted() *reply {
 	}
 	if c.tok == nil { // anonymous callers are told to sign in, not what to hold
 		return c.fail(http.StatusUnauthorized, "Requires authentication")
+	}
+	if c.tok.Permissions == nil {
+		// A classic token's user whose role falls short is not told what
+		// exists: GitHub answers 404 (branch protection without admin, ...).
+		return c.notFound()
 	}
 	rep := c.fail(http.StatusForbidden, "Resource not accessible by integration")
 	rep.header = http.Header{"X-Accepted-Github-Permissions": {c.rt.perm}}

@@ -2,7 +2,6 @@ package githubfake
 
 import (
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -47,13 +46,7 @@ func (ft *faultTable) take(c *call) *reply {
 	if !f.secondary {
 		return c.fail(f.status, failMessage(f.status))
 	}
-	secs := int((f.retryAfter + time.Second - 1) / time.Second)
-	rep := errReply(f.status,
-		"You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.",
-		"https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits")
-	rep.header = http.Header{"Retry-After": {strconv.Itoa(secs)}}
-	rep.limited = true
-	return rep
+	return secondaryReply(f.status, f.retryAfter)
 }
 
 // failMessage is the message GitHub sends with a status.
@@ -98,7 +91,8 @@ func (s *Server) FailNext(route string, status, n int) {
 }
 
 // SecondaryLimitNext makes the next n calls to route hit a secondary rate
-// limit: 403 with Retry-After, which go-github turns into
+// limit: 403 with Retry-After (none when retryAfter is 0, as GitHub
+// sometimes answers), which go-github turns into
 // *github.AbuseRateLimitError. Note that the client then refuses to send
 // anything for retryAfter of wall time, so keep it short or use a fresh client.
 func (s *Server) SecondaryLimitNext(route string, retryAfter time.Duration, n int) {

@@ -38,8 +38,13 @@ type Fixture struct {
 // Limits are the knobs GitHub does not let you turn, made turnable so that
 // tests can reach them with small data.
 type Limits struct {
-	// RateLimit is the primary (core) limit per hour; default 5000.
+	// RateLimit is the primary (core) limit per hour, per caller; default
+	// 5000.
 	RateLimit int `json:"rate_limit,omitempty"`
+	// SecondaryPoints is the secondary limit in points a minute per caller
+	// (a GET costs 1, a write 5); default 900, as GitHub documents for
+	// REST; negative turns it off.
+	SecondaryPoints int `json:"secondary_points,omitempty"`
 	// TreeEntries caps a recursive tree listing before it is marked
 	// truncated; default 100000, as on GitHub.
 	TreeEntries int `json:"tree_entries,omitempty"`
@@ -215,14 +220,20 @@ type Run struct {
 
 // Token is a credential the fake accepts. Permissions, when set, make it
 // behave like a fine-grained or installation token (name → read|write|admin,
-// e.g. "contents": "read"); without them it may do everything. Repos, when
-// set, limits it to those "owner/name" repositories.
+// e.g. "contents": "read"); without them it is a classic token that may do
+// what its user's Role allows. Repos, when set, limits it to those
+// "owner/name" repositories.
 type Token struct {
 	Token       string            `json:"token"`
 	Login       string            `json:"login,omitempty"` // default "gantry-bot"
 	Permissions map[string]string `json:"permissions,omitempty"`
-	Repos       []string          `json:"repos,omitempty"`
-	ExpiresAt   *time.Time        `json:"expires_at,omitempty"`
+	// Role is what the user of a classic token (no Permissions) may do on
+	// the repositories it reaches: read, triage, write, maintain or admin
+	// (default: admin, everything). As on GitHub, what the role does not
+	// allow answers 404 Not Found (branch protection, for one, needs admin).
+	Role      string     `json:"role,omitempty"`
+	Repos     []string   `json:"repos,omitempty"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }
 
 // App is a GitHub App whose JWTs are verified with PublicKeyPEM (PKIX or

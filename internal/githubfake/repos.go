@@ -227,18 +227,28 @@ func (c *call) listOrgRepos() *reply {
 	return c.listRepos(repos, c.query("type"), "created")
 }
 
+// listUserRepos answers GET /users/{user}/repos. As on GitHub, type is
+// owner (the default: what the user owns), member (what the user reaches as
+// a member, here of an organization) or all (both).
 func (c *call) listUserRepos() *reply {
 	u := c.s.st.account(c.r.PathValue("user"))
 	if u == nil {
 		return c.notFound()
 	}
+	typ := c.query("type")
+	if typ == "" {
+		typ = "owner"
+	}
 	var repos []*repo
 	for _, r := range c.s.st.liveRepos() {
-		if strings.EqualFold(r.Owner, u.Login) {
+		owned := strings.EqualFold(r.Owner, u.Login)
+		owner := c.s.st.account(r.Owner)
+		member := !owned && owner != nil && owner.Type == "Organization" && c.s.st.memberOf(u.Login, owner)
+		if owned && typ != "member" || member && (typ == "member" || typ == "all") {
 			repos = append(repos, r)
 		}
 	}
-	return c.listRepos(repos, c.query("type"), "full_name")
+	return c.listRepos(repos, typ, "full_name")
 }
 
 // listAuthUserRepos lists what the token's user owns or reaches through an

@@ -79,7 +79,7 @@ func (s *Server) repoRoute(rt route) {
 }
 
 // serve runs the pipeline GitHub applies: authenticate, injected faults,
-// primary limit, resolve the repository (redirect or 404), check the token's
+// secondary limit (points a minute), primary limit, resolve the repository (redirect or 404), check the token's
 // permission, run the handler; then ETag/304, rate headers and counting.
 func (s *Server) serve(rt *route, w http.ResponseWriter, r *http.Request) {
 	if d := s.faults.delay(rt.name); d > 0 {
@@ -107,7 +107,7 @@ func (s *Server) serve(rt *route, w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	charged := a.authed && !a.limited && !notModified && !rt.free
-	rl := s.rate.account(now, charged)
+	rl := s.rate.account(c.limitKey(), now, charged)
 	h := w.Header()
 	for k, v := range a.header {
 		h[k] = v
@@ -166,6 +166,9 @@ func (s *Server) pipeline(c *call) (*reply, bool) {
 		return rep, false
 	}
 	if rep := s.faults.take(c); rep != nil {
+		return rep, true
+	}
+	if rep := s.secondary.admit(c); rep != nil {
 		return rep, true
 	}
 	if rep := s.rate.refuse(c); rep != nil {

@@ -347,7 +347,12 @@ func (st *state) addToken(t Token) error {
 		t.Login = defaultBotLogin
 	}
 	st.ensureUser(t.Login)
-	tok := &token{Token: t.Token, Login: t.Login, Permissions: t.Permissions, ExpiresAt: t.ExpiresAt}
+	switch t.Role {
+	case "", "read", "triage", "write", "maintain", "admin":
+	default:
+		return fmt.Errorf("token role %q: want read, triage, write, maintain or admin", t.Role)
+	}
+	tok := &token{Token: t.Token, Login: t.Login, Permissions: t.Permissions, Role: t.Role, ExpiresAt: t.ExpiresAt}
 	if t.Repos != nil {
 		tok.RepoIDs = []int64{}
 	}

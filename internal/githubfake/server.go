@@ -31,10 +31,11 @@ type Server struct {
 	mu sync.RWMutex // guards st
 	st *state
 
-	rate   rateLimiter
-	faults faultTable
-	calls  callCounter
-	reqSeq atomic.Int64
+	rate      rateLimiter
+	secondary secondaryLimiter
+	faults    faultTable
+	calls     callCounter
+	reqSeq    atomic.Int64
 
 	mux *http.ServeMux
 
@@ -75,6 +76,7 @@ func New(f *Fixture, opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("githubfake: %w", err)
 	}
 	s.rate.limit = s.st.Limits.RateLimit
+	s.secondary.points = s.st.Limits.secondaryPoints()
 	s.mux = http.NewServeMux()
 	s.routes()
 	return s, nil

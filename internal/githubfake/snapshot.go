@@ -86,5 +86,8 @@ func (s *Server) Restore(data []byte) error {
 	s.rate.mu.Lock()
 	s.rate.limit = st.Limits.RateLimit
 	s.rate.mu.Unlock()
+	s.secondary.mu.Lock()
+	s.secondary.points = st.Limits.secondaryPoints()
+	s.secondary.mu.Unlock()
 	return nil
 }

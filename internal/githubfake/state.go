@@ -124,6 +124,7 @@ type token struct {
 	Token          string            `json:"token"`
 	Login          string            `json:"login"`
 	Permissions    map[string]string `json:"permissions,omitempty"`
+	Role           string            `json:"role,omitempty"` // a classic token's user's role; "" is admin
 	RepoIDs        []int64           `json:"repo_ids,omitempty"`
 	Account        string            `json:"account,omitempty"` // installation tokens: only this owner's repos
 	ExpiresAt      *time.Time        `json:"expires_at,omitempty"`
