@@ -309,3 +309,115 @@ func TestAppInstallationTokensAreRefreshedBeforeExpiry(t *testing.T) {
 		t.Error("a malformed key was accepted")
 	}
 }
+
+func TestSecondaryLimitWithoutRetryAfterBacksOffAndResumes(t *testing.T) {
+	c := newClock()
+	fake := startFake(t, fixture(), c)
+	gh := newClient(t, fake, c, nil)
+	fake.SecondaryLimitNext(listRoute, 0, 3)
+	if err := listRepos(gh); err != nil {
+		t.Fatalf("after three secondary limits without Retry-After: %v", err)
+	}
+	want := []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute}
+	if s := c.Slept(); !slicesEqual(s, want) {
+		t.Errorf("slept %v, want %v", s, want)
+	}
+	if calls := fake.Calls().Route(listRoute); calls.OK != 1 || calls.RateLimited != 3 {
+		t.Errorf("calls = %+v", calls)
+	}
+}
+
+// TestPersistentSecondaryLimitFailsAfterMaxWait: a secondary limit that
+// never lifts is waited out for MaxWait (an hour) in all, sending the
+// request 8 times, then its error is returned, saying so.
+func TestPersistentSecondaryLimitFailsAfterMaxWait(t *testing.T) {
+	c := newClock()
+	fake := startFake(t, fixture(), c)
+	gh := newClient(t, fake, c, nil)
+	fake.SecondaryLimitNext(listRoute, 0, 100)
+	err := Explain("listing acme", listRepos(gh))
+	if !errors.Is(err, errkind.Unavailable) || !strings.Contains(err.Error(), "secondary rate limit still holds after waiting") {
+		t.Errorf("err = %v", err)
+	}
+	want := []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 15 * time.Minute, 15 * time.Minute, 15 * time.Minute}
+	if s := c.Slept(); !slicesEqual(s, want) {
+		t.Errorf("slept %v, want %v", s, want)
+	}
+	if calls := fake.Calls().Route(listRoute); calls.RateLimited != 8 {
+		t.Errorf("calls = %+v, want 8 sent", calls)
+	}
+}
+
+// blockingClock is a fake clock whose Sleeps block until released, so a
+// test can see what other requests do meanwhile.
+type blockingClock struct {
+	*fakeClock
+	first   chan time.Duration // the first Sleep's duration
+	release chan struct{}
+	once    sync.Once
+	slept   chan time.Duration // later Sleeps
+}
+
+func (b *blockingClock) Sleep(ctx context.Context, d time.Duration) error {
+	isFirst := false
+	b.once.Do(func() { isFirst = true })
+	if isFirst {
+		b.first <- d
+	} else {
+		b.slept <- d
+	}
+	<-b.release // later Sleeps too: the test checks GitHub saw nothing meanwhile
+	return b.fakeClock.Sleep(ctx, d)
+}
+
+// TestSecondaryLimitWithoutRetryAfterPausesEveryone: while one request
+// waits out a secondary limit, the client's other requests wait too,
+// instead of hitting the limit again.
+func TestSecondaryLimitWithoutRetryAfterPausesEveryone(t *testing.T) {
+	bc := &blockingClock{fakeClock: newClock(), first: make(chan time.Duration, 1), release: make(chan struct{}),
+		slept: make(chan time.Duration, 10)}
+	fake := startFake(t, fixture(), bc.fakeClock)
+	gh := newClient(t, fake, bc.fakeClock, func(cfg *Config) { cfg.Sleep = bc.Sleep })
+	fake.SecondaryLimitNext(listRoute, 0, 1)
+	errs := make(chan error, 2)
+	go func() { errs <- listRepos(gh) }()
+	deadline := time.After(30 * time.Second)
+	select {
+	case d := <-bc.first:
+		if d != time.Minute {
+			t.Errorf("first wait %v", d)
+		}
+	case <-deadline:
+		t.Fatal("the limited request never waited")
+	}
+	go func() { errs <- listRepos(gh) }()
+	select {
+	case d := <-bc.slept: // the second request waits for the same minute
+		if d != time.Minute {
+			t.Errorf("second request waited %v", d)
+		}
+	case <-deadline:
+		t.Fatal("the second request did not wait")
+	}
+	if calls := fake.Calls().Route(listRoute); calls.Total() != 1 {
+		t.Errorf("a request reached GitHub during the pause: %+v", calls)
+	}
+	close(bc.release)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func slicesEqual(a, b []time.Duration) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

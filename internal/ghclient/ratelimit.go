@@ -219,9 +219,28 @@ func (t *Transport) classify(resp *http.Response, limitRetries int) (time.Durati
 	if body := peekBody(resp); strings.Contains(strings.ToLower(body), "secondary rate limit") ||
 		strings.Contains(strings.ToLower(body), "abuse") {
 		// No Retry-After: GitHub asks for at least a minute, then longer.
-		return time.Minute << min(limitRetries, 5), "secondary rate limit"
+		// Every request of the client waits too, so that the other workers
+		// do not keep hitting the limit meanwhile.
+		d := secondaryBackoff(limitRetries)
+		t.mu.Lock()
+		if until := t.now().Add(d); until.After(t.pausedUntil) {
+			t.pausedUntil = until
+		}
+		t.mu.Unlock()
+		return d, "secondary rate limit (no Retry-After)"
 	}
 	return 0, ""
+}
+
+// secondaryBackoff is the wait after the n-th (0-based) secondary limit met
+// without Retry-After: 1, 2, 4 and 8 minutes, then 15 minutes each time,
+// so that within the default MaxWait of an hour a request is sent 8 times
+// (waits of 1+2+4+8+15+15+15 minutes) before its error is returned.
+func secondaryBackoff(n int) time.Duration {
+	if n >= 4 {
+		return 15 * time.Minute
+	}
+	return time.Minute << n
 }
 
 // hideExhaustion keeps go-github from refusing requests by the wall clock
