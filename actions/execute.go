@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"sort"
 	"strings"
 	"time"
 
-	"github.com/gantryhq/gantry/catalog"
 	"github.com/gantryhq/gantry/internal/errkind"
 	"github.com/gantryhq/gantry/internal/expr"
 )
@@ -518,80 +516,4 @@ func (e *Engine) Plan(ctx context.Context, run *Run) []PlanLine {
 		out = append(out, line)
 	}
 	return out
-}
-
-// Choice is one option of an entity input.
-type Choice struct {
-	Value string // the entity ref
-	Label string
-}
-
-// Choices lists the entities a person may choose for an entity input whose
-// title, name or ref contains query (all when query is empty), sorted by
-// label, at most limit of them, and how many match in all.
-func (e *Engine) Choices(ctx context.Context, def *Action, input string, actor Actor, query string, limit int) ([]Choice, int, error) {
-	in, ok := def.Input(input)
-	if !ok || in.Type != TypeEntity {
-		return nil, 0, errkind.New(errkind.NotFound, "action %s has no entity input %q", def.Metadata.Name, input)
-	}
-	var owned map[string]bool
-	if in.OwnedByRequester {
-		owned = map[string]bool{}
-		if actor.Ref != "" {
-			if user, err := catalog.ParseRef(actor.Ref, "user", catalog.DefaultNamespace); err == nil {
-				prof, err := e.cat.Profile(ctx, user)
-				if err != nil && !errkind.Is(err, errkind.NotFound) {
-					return nil, 0, err
-				}
-				if prof != nil {
-					for _, s := range prof.Owns {
-						owned[s.Ref] = true
-					}
-				}
-			}
-		}
-	}
-	var prg interface {
-		EvalBool(context.Context, map[string]any) (bool, error)
-	}
-	if in.Filter != "" {
-		p, err := entityFilterEnv(in.Filter)
-		if err != nil {
-			return nil, 0, err
-		}
-		prg = p
-	}
-	q := strings.ToLower(strings.TrimSpace(query))
-	user := actorVars(actor)
-	var all []Choice
-	err := e.cat.Store().Scan(ctx, []string{in.EntityKind}, false, func(ent *catalog.Entity) error {
-		ref := ent.Ref().String()
-		if owned != nil && !owned[ref] {
-			return nil
-		}
-		label := ent.Title()
-		if !strings.EqualFold(label, ent.Metadata.Name) {
-			label += " (" + ent.Metadata.Name + ")"
-		}
-		if q != "" && !strings.Contains(strings.ToLower(label+" "+ref), q) {
-			return nil
-		}
-		if prg != nil {
-			ok, err := prg.EvalBool(ctx, map[string]any{"entity": ent.Map(), "user": user})
-			if err != nil || !ok {
-				return nil
-			}
-		}
-		all = append(all, Choice{Value: ref, Label: label})
-		return nil
-	})
-	if err != nil {
-		return nil, 0, err
-	}
-	sort.Slice(all, func(i, j int) bool { return strings.ToLower(all[i].Label) < strings.ToLower(all[j].Label) })
-	total := len(all)
-	if limit > 0 && len(all) > limit {
-		all = all[:limit]
-	}
-	return all, total, nil
 }
