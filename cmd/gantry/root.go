@@ -91,16 +91,3 @@ func (g *globals) withApp(fn func(ctx context.Context, a *app.App, args []string
 		return fn(cmd.Context(), a, args)
 	}
 }
-
-// openServer opens the app for a long-running command, logging as the
-// config says.
-func (g *globals) openServer(ctx context.Context) (*app.App, error) {
-	cfg, err := g.loadConfig()
-	if err != nil {
-		return nil, err
-	}
-	if g.verbose {
-		cfg.Log.Level = "debug"
-	}
-	return app.Open(ctx, cfg, app.NewLogger(cfg.Log))
-}

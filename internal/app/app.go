@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -97,17 +98,20 @@ func (a *App) Sync(ctx context.Context, only string) ([]ingest.Result, error) {
 		}
 		return nil, errkind.New(errkind.NotFound, "no source named %q (configured: %s)", only, strings.Join(names, ", "))
 	}
-	a.afterSync(ctx) // scorecards are evaluated after every sync
+	a.afterSync(ctx)       // scorecards are evaluated after every sync
+	a.local.afterSync(ctx) // local mode: the sandbox's people and channels follow the catalog
 	return results, errors.Join(errs...)
 }
 
 // NewLogger builds the logger the config asks for, writing to stderr.
-func NewLogger(cfg config.Log) *slog.Logger {
+func NewLogger(cfg config.Log) *slog.Logger { return newLogger(cfg, os.Stderr) }
+
+func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Level))
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.Format == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+		return slog.New(slog.NewJSONHandler(w, opts))
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	return slog.New(slog.NewTextHandler(w, opts))
 }

@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/url"
 	"os"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/gantryhq/gantry/actions"
 	"github.com/gantryhq/gantry/bot"
@@ -33,13 +33,32 @@ import (
 type LocalMode int
 
 const (
-	// LocalOff never runs it: without Slack tokens the bot is simply off.
+	// LocalOff never runs it: without Slack tokens the bot is simply off
+	// (gantry serve --local=false).
 	LocalOff LocalMode = iota
-	// LocalAuto runs it when no Slack tokens are configured (gantry serve).
+	// LocalAuto runs it when no Slack tokens are configured and
+	// server.listen is a loopback address (gantry serve): the page has no
+	// login, so it is never offered to a network on its own.
 	LocalAuto
-	// LocalOn always runs it, even with tokens (gantry serve --local).
+	// LocalOn always runs it, even with tokens or on a network address
+	// (gantry serve --local).
 	LocalOn
 )
+
+// runs reports whether Serve runs the playground with cfg.
+func (m LocalMode) runs(cfg config.Config) bool {
+	switch m {
+	case LocalOn:
+		return true
+	case LocalAuto:
+		return !cfg.Slack.Configured() && loopback(cfg.Server.Listen)
+	}
+	return false
+}
+
+// LocalGitHubSource names the catalog source that local mode reads the
+// GitHub sandbox's organisation with.
+const LocalGitHubSource = "sandbox-github"
 
 // LocalPostgresEnv names the PostgreSQL server (a URL whose role may
 // create roles and databases) that local mode's database steps use.
@@ -49,46 +68,74 @@ const LocalPostgresEnv = "GANTRY_LOCAL_POSTGRES"
 type localMode struct {
 	a        *App
 	sb       *playground.Sandbox
-	postgres bool // database steps run (GANTRY_LOCAL_POSTGRES is set)
+	postgres bool     // database steps run (GANTRY_LOCAL_POSTGRES is set)
+	tokens   bool     // Slack tokens were configured (--local), and are not used
+	dropped  []string // the configuration's github sources, not read in local mode
+
+	dirMu sync.Mutex // one directory update at a time (syncs may overlap)
 }
 
-// startLocal starts the playground when mode asks for it (nil otherwise):
-// the sandboxes, Slack and GitHub pointed at them, a first catalog sync
-// for the workspace's people and channels, and the web client on srv.
-// It must run before anything builds the bot, the GitHub client or the
-// actions' engine, which read the configuration it changes.
-func (a *App) startLocal(ctx context.Context, srv *ops.Server, mode LocalMode) (*localMode, error) {
-	switch {
-	case mode == LocalOff, mode == LocalAuto && a.Config.Slack.Configured():
+// startLocal starts the playground when on (nil otherwise): the
+// sandboxes, Slack and GitHub pointed at them, a github catalog source
+// over the GitHub sandbox's organisation, and the web client on srv. The
+// workspace's people and channels come from the catalog after each sync
+// (afterSync). It must run before anything builds the bot, the GitHub
+// client or the actions' engine, which read the configuration it changes.
+func (a *App) startLocal(ctx context.Context, srv *ops.Server, on bool) (*localMode, error) {
+	if !on {
 		return nil, nil
-	case mode == LocalOn && a.Config.Slack.Configured():
-		a.Log.Info("local mode (--local): the configured Slack tokens are not used; the bot talks to the local sandbox")
 	}
 	pgURL := strings.TrimSpace(os.Getenv(LocalPostgresEnv))
 	sb, err := playground.New(ctx, playground.Options{Store: a.DB, Postgres: describePostgres(pgURL), Log: a.Log})
 	if err != nil {
 		return nil, err
 	}
-	l := &localMode{a: a, sb: sb, postgres: pgURL != ""}
+	l := &localMode{a: a, sb: sb, postgres: pgURL != "", tokens: a.Config.Slack.Configured()}
 	a.local = l
 	fake := sb.Slack()
 	a.Config.Slack.AppToken, a.Config.Slack.BotToken, a.Config.Slack.APIURL = fake.AppToken(), fake.BotToken(), fake.APIURL()
 	a.Config.GitHub = config.GitHub{BaseURL: sb.GitHub().URL() + "/api/v3/", Token: playground.GitHubToken}
 	a.Config.Actions.Postgres.URLEnv = LocalPostgresEnv
-	if !l.postgres {
-		a.Log.Info("local mode: PostgreSQL steps are skipped; set " + LocalPostgresEnv + " to a server's URL (a role that may create roles and databases) to run them")
+	// GitHub is the sandbox: its organisation is read like a real one
+	// (declared and inferred entities, facts for the scorecards), and the
+	// configuration's own github sources, which name real organisations,
+	// are not read.
+	var sources []config.Source
+	for _, s := range a.Config.Catalog.Sources {
+		if s.Type == "github" {
+			l.dropped = append(l.dropped, s.Name)
+			continue
+		}
+		sources = append(sources, s)
 	}
-	if _, err := a.Sync(ctx, ""); err != nil {
-		a.Log.Warn("local mode: the first catalog sync had problems; the sandbox's people come from what was read", "err", err)
+	for i, org := range sb.Orgs() {
+		name := LocalGitHubSource
+		if i > 0 {
+			name += "-" + org
+		}
+		sources = append(sources, config.Source{Name: name, Type: "github", GitHubSource: config.GitHubSource{Org: org}})
 	}
-	dir, err := a.localDirectory(ctx)
-	if err != nil {
-		_ = sb.Close()
-		return nil, err
-	}
-	sb.SetDirectory(dir)
+	a.Config.Catalog.Sources = sources
 	srv.Mux.Handle("/", sb.Handler())
 	return l, nil
+}
+
+// afterSync gives the sandbox workspace the catalog's people and channels
+// (those it lacks; nobody is removed). Sync calls it after every sync.
+func (l *localMode) afterSync(ctx context.Context) {
+	if l == nil {
+		return
+	}
+	l.dirMu.Lock()
+	defer l.dirMu.Unlock()
+	dir, err := l.a.localDirectory(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			l.a.Log.Warn("local mode: the sandbox's people and channels could not be read from the catalog", "err", err)
+		}
+		return
+	}
+	l.sb.SetDirectory(dir)
 }
 
 // describePostgres names a server for the page (host, port and database:
@@ -104,12 +151,23 @@ func describePostgres(raw string) string {
 	return strings.TrimPrefix(u.Host+u.Path, "/")
 }
 
-// announce prints the first lines of a local serve: the URL to open, and
-// what this is.
-func (l *localMode) announce(out io.Writer, addr net.Addr) {
-	fmt.Fprintf(out, "Gantry is running: http://%s/  ← open it in your browser: a local Slack sandbox (health /healthz, readiness /readyz, metrics /metrics)\n", addr)
-	fmt.Fprintln(out, "Local mode: no Slack tokens, so the bot is connected to a Slack-compatible sandbox on this machine, and GitHub is simulated too.")
-	fmt.Fprintln(out, "With SLACK_APP_TOKEN and SLACK_BOT_TOKEN set (see README.md), the same bot answers in your Slack workspace instead.")
+// announce prints, after the URL, what local mode is.
+func (l *localMode) announce(out io.Writer) {
+	if l == nil {
+		return
+	}
+	if l.tokens {
+		fmt.Fprintln(out, "Local mode (--local): the configured Slack tokens are not used; the bot is connected to a Slack-compatible sandbox on this machine, and GitHub is simulated too.")
+	} else {
+		fmt.Fprintln(out, "Local mode: no Slack tokens, so the bot is connected to a Slack-compatible sandbox on this machine, and GitHub is simulated too.")
+		fmt.Fprintln(out, "With SLACK_APP_TOKEN and SLACK_BOT_TOKEN set (see README.md), the same bot answers in your Slack workspace instead.")
+	}
+	if len(l.dropped) > 0 {
+		fmt.Fprintf(out, "The github source(s) %s are not read in local mode: the catalog reads the sandbox's organisation instead.\n", strings.Join(l.dropped, ", "))
+	}
+	if !l.postgres {
+		fmt.Fprintln(out, "PostgreSQL steps are skipped: set "+LocalPostgresEnv+" to a server's URL (a role that may create roles and databases) to run them.")
+	}
 	if l.sb.Restored() {
 		fmt.Fprintln(out, "The sandbox from last time is back: its messages, modals and repositories are kept in the database (make clean starts afresh).")
 	}

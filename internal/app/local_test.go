@@ -181,12 +181,15 @@ func TestLocalModeKeepsTheConversation(t *testing.T) {
 	waitText(t, base, general, "Checkout is owned by Payments")
 }
 
-// TestLocalModeWhen: auto means "without tokens", on means always, off
-// never; and tokens are replaced by the sandbox's only in local mode.
+// TestLocalModeWhen: auto means "without tokens, on loopback", on means
+// always, off never; and tokens are replaced by the sandbox's only in
+// local mode.
 func TestLocalModeWhen(t *testing.T) {
 	cfg := localConfig(t, "sqlite:"+filepath.Join(t.TempDir(), "gantry.db"))
 	withTokens := cfg
 	withTokens.Slack = config.Slack{AppToken: "xapp-1-real", BotToken: "xoxb-real"}
+	network := cfg
+	network.Server.Listen = "0.0.0.0:0"
 	for _, c := range []struct {
 		name  string
 		cfg   config.Config
@@ -196,6 +199,8 @@ func TestLocalModeWhen(t *testing.T) {
 		{"off", cfg, LocalOff, false},
 		{"auto without tokens", cfg, LocalAuto, true},
 		{"auto with tokens", withTokens, LocalAuto, false},
+		{"auto on a network address", network, LocalAuto, false},
+		{"on on a network address", network, LocalOn, true},
 		{"on with tokens", withTokens, LocalOn, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -204,7 +209,7 @@ func TestLocalModeWhen(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer a.Close()
-			l, err := a.startLocal(context.Background(), ops.NewServer(a.Log), c.mode)
+			l, err := a.startLocal(context.Background(), ops.NewServer(a.Log), c.mode.runs(c.cfg))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -234,7 +239,7 @@ func TestLocalPostgres(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer a.Close()
-		l, err := a.startLocal(context.Background(), ops.NewServer(a.Log), LocalOn)
+		l, err := a.startLocal(context.Background(), ops.NewServer(a.Log), true)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -206,6 +206,7 @@ type sandboxInfo struct {
 }
 
 func (sb *Sandbox) handleWorkspace(w http.ResponseWriter, r *http.Request) {
+	sb.awaitDirectory(r.Context()) // Gantry may still be reading the catalog
 	people, def := sb.members()
 	bot := sb.slack.BotUser()
 	cmds, err := Commands()

@@ -1,9 +1,11 @@
 package playground
 
 import (
+	"context"
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gantryhq/gantry/internal/slackfake"
 )
@@ -122,6 +124,27 @@ func (sb *Sandbox) SetDirectory(d Directory) {
 	sb.mu.Lock()
 	sb.dir = res
 	sb.mu.Unlock()
+	if len(d.People) > 0 {
+		sb.dirOnce.Do(func() { close(sb.dirSet) })
+	}
+}
+
+// directoryWait bounds how long the page's first look at the workspace
+// waits for its people (the first catalog sync, while Gantry starts).
+const directoryWait = 30 * time.Second
+
+// awaitDirectory waits until the workspace has its people, ctx ends or
+// directoryWait passes; it reports whether they are there.
+func (sb *Sandbox) awaitDirectory(ctx context.Context) bool {
+	t := time.NewTimer(directoryWait)
+	defer t.Stop()
+	select {
+	case <-sb.dirSet:
+		return true
+	case <-ctx.Done():
+	case <-t.C:
+	}
+	return false
 }
 
 // members returns the workspace's people as the page lists them: the

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 
 	"github.com/gantryhq/gantry/internal/githubfake"
@@ -80,6 +81,14 @@ type Sandbox struct {
 	live   context.Context
 	loopWG sync.WaitGroup
 
+	orgs []string // the GitHub organisations of the fixture
+
+	// dirSet is closed by the first SetDirectory with people in it: the
+	// page's first look at the workspace waits for it, so that a page
+	// opened while Gantry starts sees everyone.
+	dirSet  chan struct{}
+	dirOnce sync.Once
+
 	mu       sync.Mutex
 	dir      resolvedDirectory
 	digest   DigestFunc
@@ -111,7 +120,10 @@ func New(ctx context.Context, opts Options) (*Sandbox, error) {
 	}
 	slack := slackfake.New(slackfake.Options{Addr: orLoopback(opts.SlackAddr), TeamName: "Bramble (local sandbox)",
 		TeamDomain: "bramble-sandbox", BotName: "gantry", Logger: log})
-	sb := &Sandbox{opts: opts, log: log, slack: slack, gh: gh, live: ctx}
+	sb := &Sandbox{opts: opts, log: log, slack: slack, gh: gh, live: ctx, dirSet: make(chan struct{})}
+	for _, o := range fixture.Orgs {
+		sb.orgs = append(sb.orgs, o.Login)
+	}
 	sb.ctx, sb.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if err := sb.restore(ctx); err != nil {
 		return nil, err
@@ -146,6 +158,10 @@ func (sb *Sandbox) Slack() *slackfake.Server { return sb.slack }
 // GitHub is the GitHub sandbox: its API answers at URL()+"/api/v3/" to
 // GitHubToken.
 func (sb *Sandbox) GitHub() *githubfake.Server { return sb.gh }
+
+// Orgs are the GitHub sandbox's organisations (the fixture's), for a
+// catalog source to read.
+func (sb *Sandbox) Orgs() []string { return slices.Clone(sb.orgs) }
 
 // Restored reports whether New found a saved sandbox and resumed it.
 func (sb *Sandbox) Restored() bool {
