@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -248,9 +249,11 @@ func (w *ghWalk) list(ctx context.Context) ([]listedRepo, map[int]string, error)
 	}
 	account := w.src.Account()
 	what := "listing the repositories of " + account
-	base := "orgs/" + account + "/repos"
+	// An organization's every repository; a user's own ones (type=owner:
+	// not those of the organizations the user belongs to).
+	base := "orgs/" + account + "/repos?type=all"
 	if w.src.opts.Org == "" {
-		base = "users/" + account + "/repos"
+		base = "users/" + account + "/repos?type=owner"
 		what = "listing the repositories of user " + account
 	}
 	var out []listedRepo
@@ -258,10 +261,13 @@ func (w *ghWalk) list(ctx context.Context) ([]listedRepo, map[int]string, error)
 	for page := 1; ; page++ {
 		// Created ascending: a new repository joins the last page, so
 		// the pages before it keep their ETags.
-		u := fmt.Sprintf("%s?type=all&sort=created&direction=asc&per_page=%d&page=%d", base, listPageSize, page)
-		etag := etags[page]
-		if len(byPage[page]) == 0 {
-			etag = "" // nothing recorded to stand for a 304
+		u := fmt.Sprintf("%s&sort=created&direction=asc&per_page=%d&page=%d", base, listPageSize, page)
+		rec, known := parsePageTag(etags[page])
+		etag := rec.etag
+		if !known || rec.kept != len(byPage[page]) || rec.includeArchived != w.src.opts.IncludeArchived {
+			// The repositories recorded for the page are not those a 304
+			// would stand for: read it whole.
+			etag = ""
 		}
 		var repos []*github.Repository
 		resp, notMod, err := w.get(ctx, u, etag, &repos)
@@ -275,17 +281,24 @@ func (w *ghWalk) list(ctx context.Context) ([]listedRepo, map[int]string, error)
 			return nil, nil, fmt.Errorf("source %s: %w", w.src.name, ghclient.Explain(what, err))
 		}
 		if notMod {
-			newTags[page] = etag
+			newTags[page] = etags[page]
 			for _, r := range byPage[page] {
 				out = append(out, listedRepo{GitHubRepo: GitHubRepo{ID: r.ID, FullName: r.FullName, DefaultBranch: r.DefaultBranch,
 					PushedAt: r.PushedAt, ListPage: page, Extra: GitHubRepoExtra{Meta: r.Extra.Meta}}})
 			}
 		} else {
-			if len(repos) > 0 {
-				newTags[page] = resp.Header.Get("ETag")
-			}
+			rec = pageTag{etag: resp.Header.Get("ETag"), listed: len(repos), includeArchived: w.src.opts.IncludeArchived}
 			for _, r := range repos {
-				out = append(out, listedFrom(r, page))
+				l := listedFrom(r, page)
+				if w.src.keeps(l) {
+					rec.kept++
+				}
+				out = append(out, l)
+			}
+			if len(repos) > 0 && rec.etag != "" {
+				// Recorded even when every repository of the page is
+				// archived and left out: its 304 stands for no repository.
+				newTags[page] = rec.String()
 			}
 		}
 		switch {
@@ -295,7 +308,7 @@ func (w *ghWalk) list(ctx context.Context) ([]listedRepo, map[int]string, error)
 			// The answer said which page is last.
 		case page < lastPage:
 			continue
-		case len(byPage[page]) == listPageSize:
+		case rec.listed == listPageSize:
 			// A full last page answered 304 without a Link header: a new
 			// repository may have opened the next page.
 			continue
@@ -303,6 +316,46 @@ func (w *ghWalk) list(ctx context.Context) ([]listedRepo, map[int]string, error)
 		break
 	}
 	return out, newTags, nil
+}
+
+// keeps says whether the sync reads a listed repository.
+func (s *GitHubSource) keeps(r listedRepo) bool {
+	return !r.Extra.Meta.Archived || s.opts.IncludeArchived
+}
+
+// pageTag is what is recorded of a list page's last answer: its ETag, how
+// many repositories it listed, and how many of them the sync kept (and
+// recorded with that page) under which include_archived. A 304 stands for
+// the recorded repositories only while they are all there and the option
+// is the same.
+type pageTag struct {
+	etag            string
+	listed, kept    int
+	includeArchived bool
+}
+
+func (p pageTag) String() string {
+	return fmt.Sprintf("v2 %d %d %t %s", p.listed, p.kept, p.includeArchived, p.etag)
+}
+
+// parsePageTag reads a recorded page; known is false for nothing recorded,
+// or a record of an older version (a bare ETag), which is read whole once.
+func parsePageTag(s string) (pageTag, bool) {
+	var p pageTag
+	rest, ok := strings.CutPrefix(s, "v2 ")
+	if !ok {
+		return p, false
+	}
+	parts := strings.SplitN(rest, " ", 4)
+	if len(parts) != 4 {
+		return p, false
+	}
+	var err1, err2, err3 error
+	p.listed, err1 = strconv.Atoi(parts[0])
+	p.kept, err2 = strconv.Atoi(parts[1])
+	p.includeArchived, err3 = strconv.ParseBool(parts[2])
+	p.etag = parts[3]
+	return p, err1 == nil && err2 == nil && err3 == nil && p.etag != ""
 }
 
 func listedFrom(r *github.Repository, page int) listedRepo {
@@ -325,7 +378,7 @@ func listedFrom(r *github.Repository, page int) listedRepo {
 func (w *ghWalk) readRepos(ctx context.Context, listed []listedRepo) error {
 	var repos []listedRepo
 	for _, r := range listed {
-		if r.Extra.Meta.Archived && !w.src.opts.IncludeArchived {
+		if !w.src.keeps(r) {
 			continue
 		}
 		repos = append(repos, r)

@@ -108,7 +108,10 @@ type ghEnv struct {
 
 const ghToken = "ghp_gantry"
 
-func newGHEnv(t testing.TB, f *githubfake.Fixture, opts ingest.GitHubOptions) *ghEnv {
+// newGHEnv builds the environment. The client's pacing is off unless a
+// mod turns it on (PerMinute 0: the default pace), since most tests count
+// answers on a clock they set themselves; mods change the client's config.
+func newGHEnv(t testing.TB, f *githubfake.Fixture, opts ingest.GitHubOptions, mods ...func(*ghclient.Config)) *ghEnv {
 	t.Helper()
 	if len(f.Tokens) == 0 {
 		f.Tokens = []githubfake.Token{{Token: ghToken}}
@@ -128,8 +131,12 @@ func newGHEnv(t testing.TB, f *githubfake.Fixture, opts ingest.GitHubOptions) *g
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	gh, err := ghclient.New(ghclient.Config{BaseURL: fake.URL() + "/api/v3/", Token: f.Tokens[0].Token,
-		Now: clock.Now, Sleep: clock.Sleep, PerMinute: -1})
+	cfg := ghclient.Config{BaseURL: fake.URL() + "/api/v3/", Token: f.Tokens[0].Token,
+		Now: clock.Now, Sleep: clock.Sleep, PerMinute: -1}
+	for _, mod := range mods {
+		mod(&cfg)
+	}
+	gh, err := ghclient.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,6 +192,9 @@ func (e *ghEnv) refs() []string {
 	return out
 }
 
+// paced turns on the client's default pacing (on the test's clock).
+func paced(cfg *ghclient.Config) { cfg.PerMinute = 0 }
+
 // calls returns the fake's answers by route, and resets them.
 func (e *ghEnv) calls() githubfake.CallStats {
 	c := e.fake.Calls()
@@ -214,6 +224,7 @@ const (
 	routeTree       = "GET /repos/{owner}/{repo}/git/trees/{sha}"
 	routeBlob       = "GET /repos/{owner}/{repo}/git/blobs/{sha}"
 	routeTeams      = "GET /repos/{owner}/{repo}/teams"
+	routeBranch     = "GET /repos/{owner}/{repo}/branches/{branch}"
 	routeProtection = "GET /repos/{owner}/{repo}/branches/{branch}/protection"
 	routePulls      = "GET /repos/{owner}/{repo}/pulls"
 	routeRuns       = "GET /repos/{owner}/{repo}/actions/runs"

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"time"
@@ -14,12 +15,15 @@ import (
 // Facts for scorecards, read in the same pass as the catalog. Most come
 // free: README, CODEOWNERS, SECURITY.md and Dependabot or Renovate config
 // from the tree the catalog reads anyway; archived, visibility and the last
-// push from the repository list. Three need a call each, conditional with
-// the last answer's ETag (a 304 is not charged against the rate limit):
-// branch protection; open pull requests, skipped when the list counts no
-// open issue or pull request; and the latest workflow run on the default
-// branch, skipped when the tree has no workflow. Facts are read again when
-// the repository changed or their TTL passed, and one sync spends at most
+// push from the repository list. The rest need calls, each conditional with
+// the last answer's ETag (a 304 is not charged against the rate limit): the
+// default branch (protected or not, its required checks), and its
+// protection rule only when it is protected (required reviews); open pull
+// requests, skipped when the list counts no open issue or pull request;
+// and the latest workflow run on the default branch, skipped when the tree
+// has no workflow. Every one of them answers 200 when it answers at all, so
+// a refresh with nothing changed is all 304s. Facts are read again when the
+// repository changed or their TTL passed, and one sync spends at most
 // FactsMaxCalls on them: the repositories over it keep their facts until a
 // later sync.
 
@@ -44,7 +48,8 @@ func (rw *repoWork) metaChanged() bool {
 		pm.Archived != cm.Archived || pm.Visibility != cm.Visibility || pm.OpenIssuesCount != cm.OpenIssuesCount
 }
 
-// reserve takes n calls from the sync's facts budget, if there are n left.
+// reserve takes n calls from the sync's facts budget, if there are n left;
+// a negative n gives calls back.
 func (w *ghWalk) reserve(n int) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -64,7 +69,7 @@ func (rw *repoWork) readFacts(ctx context.Context, _ bool) error {
 	meta := ex.Meta
 	need := 0
 	if !meta.Empty {
-		need++
+		need++ // the default branch, or its protection rule when known protected
 		if meta.OpenIssuesCount > 0 {
 			need++
 		}
@@ -97,8 +102,17 @@ func (rw *repoWork) readFacts(ctx context.Context, _ bool) error {
 		f["days_since_push"] = days(now.Sub(rw.cur.PushedAt))
 	}
 	unknown := map[string]any{}
-	steps := []func(context.Context, map[string]any, map[string]any) error{rw.protectionFacts, rw.pullFacts, rw.runFacts}
-	for _, step := range steps {
+	if err := rw.protectionFacts(ctx, f, unknown); errors.Is(err, errFactsDeferred) {
+		// A branch newly protected needs its rule read too, and the budget
+		// is spent: the rest waits for the next sync, which knows the
+		// branch is protected and asks for the rule alone.
+		rw.w.reserve(-(need - 1))
+		rw.w.count(func(st *GitHubStats) { st.FactsDeferred++ })
+		return nil
+	} else if err != nil {
+		return err
+	}
+	for _, step := range []func(context.Context, map[string]any, map[string]any) error{rw.pullFacts, rw.runFacts} {
 		if err := step(ctx, f, unknown); err != nil {
 			return err
 		}
@@ -113,14 +127,82 @@ func (rw *repoWork) readFacts(ctx context.Context, _ bool) error {
 }
 
 // protectionFacts: branch_protected, required_reviews, required_status_checks.
+//
+// GitHub tells an unprotected branch by answering 404 "Branch not
+// protected" to GET …/protection, which is never a 304, so asking every
+// branch for its rule would be charged again at every refresh. Instead the
+// default branch is read (GET …/branches/{b}: a 200 carrying "protected"
+// and the required checks, a free 304 next time), and the rule (which
+// needs admin rights) only for a protected branch. Once a branch is known
+// protected, its rule alone is asked: a 304 while it stands, 404 "Branch
+// not protected" once lifted. A rule the credentials may not read (any
+// other 404, or 403) is not asked again until the branch changes: the
+// branch is read instead, a 304 while nothing changed. So a refresh costs
+// one conditional call, and two only when a branch becomes protected; that
+// second call comes out of the budget, or the facts wait for the next sync
+// (errFactsDeferred), which then needs one call.
 func (rw *repoWork) protectionFacts(ctx context.Context, f, unknown map[string]any) error {
 	if rw.next.Extra.Meta.Empty {
 		f["branch_protected"], f["required_reviews"], f["required_status_checks"] = false, 0, []any{}
 		return nil
 	}
+	ex := &rw.next.Extra
+	u := "repos/" + rw.cur.FullName + "/branches/" + url.PathEscape(rw.cur.DefaultBranch)
+	br, _ := ex.Answers["branch"].(map[string]any)
+	hidden, _ := ex.Answers["protection_hidden"].(map[string]any)
+	if br["protected"] == true && hidden == nil {
+		return rw.protectionRule(ctx, u, br, f, unknown)
+	}
+	var b branchAnswer
+	_, notMod, err := rw.factGet(ctx, "branch", u, &b)
+	switch {
+	case err != nil:
+		return rw.unknownFact(err, unknown, "branch_protected", "reading the default branch")
+	case !notMod:
+		checks := []any{}
+		for _, c := range b.Protection.RequiredStatusChecks.Contexts {
+			checks = append(checks, c)
+		}
+		if len(checks) == 0 {
+			for _, c := range b.Protection.RequiredStatusChecks.Checks {
+				checks = append(checks, c.Context)
+			}
+		}
+		br = map[string]any{"protected": b.Protected, "checks": checks}
+		rw.setAnswer("branch", br)
+		delete(ex.Answers, "protection_hidden") // the branch changed: the rule is asked again
+		hidden = nil
+	}
+	if br["protected"] != true {
+		delete(ex.Answers, "protection")
+		delete(ex.Answers, "protection_hidden")
+		f["branch_protected"], f["required_reviews"], f["required_status_checks"] = false, 0, []any{}
+		return nil
+	}
+	if hidden != nil {
+		f["branch_protected"], f["required_status_checks"] = true, orEmpty(br["checks"])
+		unknown["required_reviews"] = hidden["reason"]
+		note, _ := hidden["note"].(string)
+		rw.noteOnceMsg("hidden:protection", note)
+		return nil
+	}
+	if !rw.w.reserve(1) {
+		return errFactsDeferred
+	}
+	return rw.protectionRule(ctx, u, br, f, unknown)
+}
+
+// errFactsDeferred says a repository's facts wait for a later sync.
+var errFactsDeferred = errors.New("facts deferred: over the sync's facts budget")
+
+// protectionRule reads the rule of a protected branch (br is the branch's
+// answer): required reviews, and the required checks.
+func (rw *repoWork) protectionRule(ctx context.Context, u string, br, f, unknown map[string]any) error {
+	ex := &rw.next.Extra
+	// The branch's answer already says which checks are required.
+	f["branch_protected"], f["required_status_checks"] = true, orEmpty(br["checks"])
 	var p github.Protection
-	u := "repos/" + rw.cur.FullName + "/branches/" + url.PathEscape(rw.cur.DefaultBranch) + "/protection"
-	_, notMod, err := rw.factGet(ctx, "protection", u, &p)
+	_, notMod, err := rw.factGet(ctx, "protection", u+"/protection", &p)
 	switch {
 	case err == nil && !notMod:
 		checks := []any{}
@@ -140,16 +222,69 @@ func (rw *repoWork) protectionFacts(ctx context.Context, f, unknown map[string]a
 		if r := p.GetRequiredPullRequestReviews(); r != nil {
 			reviews = r.RequiredApprovingReviewCount
 		}
-		rw.setAnswer("protection", map[string]any{"protected": true, "reviews": reviews, "checks": checks})
-	case ghclient.StatusOf(err) == http.StatusNotFound: // "Branch not protected"
-		rw.setAnswer("protection", map[string]any{"protected": false, "reviews": 0, "checks": []any{}})
-		delete(rw.next.Extra.ETags, "protection")
+		rw.setAnswer("protection", map[string]any{"reviews": reviews, "checks": checks})
+	case notProtected(err):
+		// The protection was lifted. The branch's answer is forgotten with
+		// its ETag: a 304 must never stand for a protection that is gone.
+		delete(ex.Answers, "branch")
+		delete(ex.ETags, "branch")
+		delete(ex.Answers, "protection")
+		f["branch_protected"], f["required_reviews"], f["required_status_checks"] = false, 0, []any{}
+		return nil
+	case ghclient.StatusOf(err) == http.StatusNotFound:
+		// Any other 404: GitHub hides the rule from credentials without
+		// admin rights on the repository.
+		reason := "GitHub answers 404 Not Found for the branch protection rule: the credentials need admin rights on the repository (or the Administration: read permission)"
+		unknown["required_reviews"] = reason
+		note := "branch protection rules are not read: " + reason
+		rw.noteOnceMsg("hidden:protection", note)
+		rw.hideRule(reason, note)
+		return nil
 	case err != nil:
-		return rw.unknownFact(err, unknown, "branch_protected", "reading branch protection")
+		if ferr := rw.unknownFact(err, unknown, "required_reviews", "reading branch protection"); ferr != nil {
+			return ferr
+		}
+		if pe := permissionOf(err); pe != nil {
+			rw.hideRule(unknown["required_reviews"].(string), "reading branch protection is skipped: "+pe.Error())
+		}
+		return nil
 	}
-	a, _ := rw.next.Extra.Answers["protection"].(map[string]any)
-	f["branch_protected"], f["required_reviews"], f["required_status_checks"] = a["protected"], toInt(a["reviews"]), orEmpty(a["checks"])
+	a, _ := ex.Answers["protection"].(map[string]any)
+	f["required_reviews"] = toInt(a["reviews"])
+	if checks, _ := a["checks"].([]any); len(checks) > 0 {
+		f["required_status_checks"] = checks
+	}
 	return nil
+}
+
+// hideRule remembers that the credentials may not read the branch's
+// protection rule, so that it is not asked again (an error is charged,
+// never a 304) until the branch changes.
+func (rw *repoWork) hideRule(reason, note string) {
+	delete(rw.next.Extra.Answers, "protection")
+	rw.setAnswer("protection_hidden", map[string]any{"reason": reason, "note": note})
+}
+
+// branchAnswer is what the facts read of GET /repos/{o}/{r}/branches/{b}
+// (go-github v60's Branch lacks "protection").
+type branchAnswer struct {
+	Protected  bool `json:"protected"`
+	Protection struct {
+		RequiredStatusChecks struct {
+			Contexts []string `json:"contexts"`
+			Checks   []struct {
+				Context string `json:"context"`
+			} `json:"checks"`
+		} `json:"required_status_checks"`
+	} `json:"protection"`
+}
+
+// notProtected reports GitHub's answer for a branch without protection:
+// 404 with the message "Branch not protected". Any other 404 (the rule is
+// hidden from credentials without admin rights) is not that.
+func notProtected(err error) bool {
+	var er *github.ErrorResponse
+	return ghclient.StatusOf(err) == http.StatusNotFound && errors.As(err, &er) && er.Message == "Branch not protected"
 }
 
 // pullFacts: open_pull_requests and oldest_open_pull_request_days.
@@ -248,12 +383,16 @@ func (rw *repoWork) unknownFact(err error, unknown map[string]any, fact, what st
 
 // noteMissing tells, once per sync, that a permission is missing.
 func (rw *repoWork) noteMissing(pe *ghclient.PermissionError, what string) {
-	if !rw.w.noteOnce("perm:" + pe.Permission) {
+	rw.noteOnceMsg("perm:"+pe.Permission, what+" is skipped: "+pe.Error())
+}
+
+// noteOnceMsg adds a note about the whole account, once per sync per key.
+func (rw *repoWork) noteOnceMsg(key, msg string) {
+	if !rw.w.noteOnce(key) {
 		return
 	}
 	file := rw.w.src.Account()
-	rw.res.files = append(rw.res.files, FileResult{File: file, Notes: []Note{{File: file,
-		Message: what + " is skipped: " + pe.Error()}}})
+	rw.res.files = append(rw.res.files, FileResult{File: file, Notes: []Note{{File: file, Message: msg}}})
 }
 
 // condGet sends a GET conditional on the ETag of the last answer recorded

@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -304,10 +305,119 @@ func TestGitHubMissingPermissionNamesIt(t *testing.T) {
 	if n := notes(res); strings.Count(n, `lacks the "Administration: read" permission`) != 1 {
 		t.Errorf("notes:\n%s", n)
 	}
+	// The branch says it is protected and which checks it requires (no
+	// permission beyond contents needed); only the rule's required reviews
+	// are unknown, and why.
 	facts, _ := e.db.Facts(e.ctx, "component:default/checkout")
 	gh := facts["github"].Facts
-	if _, ok := gh["branch_protected"]; ok || gh["unknown"].(map[string]any)["branch_protected"] != "needs the administration=read permission" {
+	if _, ok := gh["required_reviews"]; ok || gh["branch_protected"] != true ||
+		gh["unknown"].(map[string]any)["required_reviews"] != "needs the administration=read permission" {
 		t.Errorf("facts = %v", gh)
+	}
+	if checks, _ := gh["required_status_checks"].([]any); len(checks) != 1 || checks[0] != "ci" {
+		t.Errorf("required checks from the branch = %v", gh["required_status_checks"])
+	}
+	if f, _ := e.db.Facts(e.ctx, "component:default/billing"); f["github"].Facts["branch_protected"] != false || f["github"].Facts["unknown"] != nil {
+		t.Errorf("an unprotected branch's facts are all known: %v", f["github"].Facts)
+	}
+	// The refused rule is not asked again while the branch is unchanged:
+	// after the TTL the refresh is all 304s, and the reason stays.
+	e.calls()
+	e.clock.Advance(25 * time.Hour)
+	res = e.sync()
+	c := e.calls()
+	if c.Charged != 0 || c.Route(routeProtection).Total() != 0 || c.Route(routeBranch).NotModified != 6 {
+		t.Errorf("refresh without the permission: %d charged, %+v", c.Charged, c.Routes)
+	}
+	facts, _ = e.db.Facts(e.ctx, "component:default/checkout")
+	if u, _ := facts["github"].Facts["unknown"].(map[string]any); u["required_reviews"] != "needs the administration=read permission" ||
+		!facts["github"].ReadAt.Equal(e.clock.Now()) || strings.Count(notes(res), "Administration: read") != 1 {
+		t.Errorf("refreshed facts = %v\nnotes:\n%s", facts["github"].Facts, notes(res))
+	}
+}
+
+// TestGitHubProtectionHiddenFromNonAdmins: GitHub answers a plain 404 Not
+// Found, not "Branch not protected", to a token whose user is not an admin
+// of the repository. That leaves required_reviews unknown, with the
+// reason; it does not make the branch unprotected.
+func TestGitHubProtectionHiddenFromNonAdmins(t *testing.T) {
+	f := acmeFixture()
+	f.Tokens = []githubfake.Token{{Token: "classic", Role: "write"}}
+	e := newGHEnv(t, f, ingest.GitHubOptions{Infer: true})
+	res := e.sync()
+	c := e.calls()
+	if p := c.Route(routeProtection); p.Total() != 1 || p.Errors != 1 {
+		t.Errorf("protection calls: %+v", p)
+	}
+	facts, _ := e.db.Facts(e.ctx, "component:default/checkout")
+	gh := facts["github"].Facts
+	u, _ := gh["unknown"].(map[string]any)
+	if gh["branch_protected"] != true || !strings.Contains(fmt.Sprint(u["required_reviews"]), "404 Not Found") ||
+		!strings.Contains(fmt.Sprint(u["required_reviews"]), "admin rights") {
+		t.Errorf("checkout facts = %v", gh)
+	}
+	if _, ok := gh["required_reviews"]; ok {
+		t.Errorf("required_reviews is set though unknown: %v", gh)
+	}
+	if n := notes(res); strings.Count(n, "branch protection rules are not read") != 1 {
+		t.Errorf("notes:\n%s", n)
+	}
+	for _, ref := range []string{"component:default/billing", "component:default/ledger"} {
+		if f, _ := e.db.Facts(e.ctx, ref); f["github"].Facts["branch_protected"] != false || f["github"].Facts["unknown"] != nil {
+			t.Errorf("%s: %v", ref, f["github"].Facts)
+		}
+	}
+	// A push changes the branch: the rule is asked again (still hidden).
+	e.clock.Advance(time.Hour)
+	if _, err := e.fake.PushFiles("acme", "checkout", "main", map[string]string{"README.md": "# again\n"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.sync()
+	if p := e.calls().Route(routeProtection); p.Total() != 1 {
+		t.Errorf("after a push, protection calls: %+v", p)
+	}
+}
+
+// TestGitHubProtectionChanges: a branch that becomes protected has its rule
+// read (one more call), and one whose protection is lifted is seen
+// unprotected at the next refresh; neither is mistaken through a 304.
+func TestGitHubProtectionChanges(t *testing.T) {
+	e := newGHEnv(t, acmeFixture(), ingest.GitHubOptions{Infer: true, FactsTTL: time.Hour})
+	e.sync()
+	if err := e.fake.SetProtection("acme", "checkout", "main", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.fake.SetProtection("acme", "ledger", "main", &githubfake.Protection{
+		RequiredPullRequestReviews: &githubfake.ReviewRules{RequiredApprovingReviewCount: 3}}); err != nil {
+		t.Fatal(err)
+	}
+	e.calls()
+	e.clock.Advance(2 * time.Hour)
+	e.sync()
+	c := e.calls()
+	if p := c.Route(routeProtection); p.Total() != 2 || p.OK != 1 || p.Errors != 1 {
+		t.Errorf("protection calls: %+v", p) // checkout: 404 Branch not protected; ledger: 200
+	}
+	get := func(ref string) map[string]any {
+		f, _ := e.db.Facts(e.ctx, ref)
+		return f["github"].Facts
+	}
+	if f := get("component:default/checkout"); f["branch_protected"] != false || f["required_reviews"] != float64(0) {
+		t.Errorf("checkout after its protection was lifted: %v", f)
+	}
+	if f := get("component:default/ledger"); f["branch_protected"] != true || f["required_reviews"] != float64(3) {
+		t.Errorf("ledger after it was protected: %v", f)
+	}
+	// And back: checkout protected again is read again, not taken from a
+	// stale 304.
+	if err := e.fake.SetProtection("acme", "checkout", "main", &githubfake.Protection{
+		RequiredPullRequestReviews: &githubfake.ReviewRules{RequiredApprovingReviewCount: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(2 * time.Hour)
+	e.sync()
+	if f := get("component:default/checkout"); f["branch_protected"] != true || f["required_reviews"] != float64(1) {
+		t.Errorf("checkout protected again: %v", f)
 	}
 }
 
@@ -454,10 +564,15 @@ func TestGitHubFacts(t *testing.T) {
 	if b, _ := e.db.Facts(e.ctx, "component:default/billing"); b["github"].Facts["has_codeowners"] != true || b["github"].Facts["open_pull_requests"] != float64(0) {
 		t.Errorf("billing facts %v", b["github"].Facts)
 	}
-	// Calls: protection for each non-empty repository, pulls only where
-	// the list counts open ones, runs only where the tree has workflows.
-	if p, pr, r := c.Route(routeProtection).Total(), c.Route(routePulls).Total(), c.Route(routeRuns).Total(); p != 6 || pr != 1 || r != 1 {
-		t.Errorf("facts calls: protection %d, pulls %d, runs %d", p, pr, r)
+	// Calls: the default branch of each non-empty repository, the
+	// protection rule only of the protected one (never a 404 "Branch not
+	// protected", which could not be a 304 next time), pulls only where the
+	// list counts open ones, runs only where the tree has workflows.
+	if b, p, pr, r := c.Route(routeBranch).Total(), c.Route(routeProtection).Total(), c.Route(routePulls).Total(), c.Route(routeRuns).Total(); b != 6 || p != 1 || pr != 1 || r != 1 {
+		t.Errorf("facts calls: branch %d, protection %d, pulls %d, runs %d", b, p, pr, r)
+	}
+	if c.Route(routeProtection).Errors != 0 || c.Route(routeBranch).Errors != 0 {
+		t.Errorf("facts calls answered errors: %+v", c.Routes)
 	}
 
 	// Within the TTL: no facts call. After it: all conditional, 304.
@@ -471,6 +586,17 @@ func TestGitHubFacts(t *testing.T) {
 	c = e.calls()
 	if c.Route(routeRuns).NotModified != 1 || c.Route(routePulls).NotModified != 1 || c.Route(routeProtection).NotModified != 1 || c.Route(routeTree).Total() != 0 {
 		t.Errorf("after the TTL: %+v", c.Routes)
+	}
+	// Every facts call is conditional and answered 304, so nothing is
+	// charged; the protected branch's rule is asked alone (its branch is
+	// known protected), the others' branches alone.
+	if c.Charged != 0 || c.Route(routeBranch).NotModified != 5 || c.Route(routeBranch).Total() != 5 {
+		t.Errorf("after the TTL: %d charged; %+v", c.Charged, c.Routes)
+	}
+	for route, rc := range c.Routes {
+		if rc.NotModified != rc.Total() {
+			t.Errorf("after the TTL, %s answered other than 304: %+v", route, rc)
+		}
 	}
 	facts, _ = e.db.Facts(e.ctx, "component:default/checkout")
 	if facts["github"].Facts["days_since_push"] != float64(13) || !facts["github"].ReadAt.Equal(e.clock.Now()) {
@@ -557,5 +683,71 @@ func TestGitHubAdoptOpensAPullRequest(t *testing.T) {
 	}
 	if _, err := e.src.Adopt(e.ctx, "acme/nope"); !errors.Is(err, errkind.NotFound) {
 		t.Errorf("adopting a missing repository: %v", err)
+	}
+}
+
+// TestGitHubArchivedOnlyPageKeepsItsETag: a list page holding only archived
+// repositories (left out with include_archived: false) is still asked with
+// its ETag next time, and answered 304; turning include_archived on reads
+// the pages whole again, so the archived repositories are not lost behind
+// a 304.
+func TestGitHubArchivedOnlyPageKeepsItsETag(t *testing.T) {
+	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	f := &githubfake.Fixture{Orgs: []githubfake.Org{{Login: "acme"}}}
+	for i := range 130 {
+		// Created ascending: page 1 is the first 100, all archived.
+		f.Repos = append(f.Repos, githubfake.Repo{Owner: "acme", Name: fmt.Sprintf("r%03d", i), Archived: i < 100,
+			CreatedAt: base.Add(time.Duration(i) * time.Hour), Files: map[string]string{"README.md": "# hi\n"}})
+	}
+	e := newGHEnv(t, f, ingest.GitHubOptions{Infer: true, FactsTTL: -1})
+	e.sync()
+	if c := e.calls(); c.Route(routeList).Total() != 2 || e.src.LastStats().Repos != 30 {
+		t.Fatalf("first sync: %s; %s", routesLine(c), e.src.LastStats())
+	}
+	e.sync()
+	if c := e.calls(); c.Total != 2 || c.Route(routeList).NotModified != 2 || c.Charged != 0 {
+		t.Errorf("re-sync: %d calls, %s; want 2, both 304", c.Total, routesLine(c))
+	}
+	if n := len(e.refs()); n != 30 {
+		t.Errorf("%d entities after the re-sync, want 30", n)
+	}
+
+	// The same store, include_archived on: every page is read whole.
+	opts := ingest.GitHubOptions{Org: "acme", Infer: true, FactsTTL: -1, IncludeArchived: true, Now: e.clock.Now}
+	e.src = ingest.NewGitHubSource("acme-github", e.gh.Client, e.state, e.state, e.db, opts)
+	e.sync()
+	if c := e.calls(); c.Route(routeList).OK != 2 || e.src.LastStats().Repos != 130 {
+		t.Errorf("include_archived turned on: %s; %s", routesLine(c), e.src.LastStats())
+	}
+	if n := len(e.refs()); n != 130 {
+		t.Errorf("%d entities with the archived ones, want 130", n)
+	}
+	e.sync()
+	if c := e.calls(); c.Total != 2 || c.Route(routeList).NotModified != 2 {
+		t.Errorf("re-sync with archived ones: %s", routesLine(c))
+	}
+}
+
+// TestGitHubUserSourceListsOwnedRepositories: a user: source reads the
+// repositories the user owns (type=owner), not those of the organizations
+// the user belongs to.
+func TestGitHubUserSourceListsOwnedRepositories(t *testing.T) {
+	f := &githubfake.Fixture{
+		Users: []githubfake.User{{Login: "dana"}},
+		Orgs:  []githubfake.Org{{Login: "acme", Members: []string{"dana"}}},
+		Repos: []githubfake.Repo{
+			{Owner: "dana", Name: "dotfiles", Files: map[string]string{"README.md": "# mine\n"}},
+			{Owner: "dana", Name: "blog", Files: map[string]string{"README.md": "# mine\n"}},
+			{Owner: "acme", Name: "checkout", Files: map[string]string{"README.md": "# acme's\n"}},
+		},
+	}
+	e := newGHEnv(t, f, ingest.GitHubOptions{User: "dana", Infer: true, FactsTTL: -1})
+	e.sync()
+	c := e.calls()
+	if got := e.refs(); !slices.Equal(got, []string{"component:default/blog", "component:default/dotfiles"}) {
+		t.Errorf("refs = %v", got)
+	}
+	if c.Route("GET /users/{user}/repos").Total() != 1 {
+		t.Errorf("calls: %s", routesLine(c))
 	}
 }
