@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-github/v60/github"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/gantryhq/gantry/actions"
@@ -287,6 +288,74 @@ func TestCrashInsideCreateRepo(t *testing.T) {
 	if n := gh.fake.Calls().Route("POST /repos/{owner}/{repo}/generate").OK; n != 1 {
 		t.Fatalf("%d generate calls", n)
 	}
+	// The repository was recognised by its mark, which is gone once the
+	// step recorded it.
+	if info, _ := gh.fake.Repo("bramble", name); info.Description != "Takes card payments for the checkout." {
+		t.Fatalf("description after the resumed step: %q", info.Description)
+	}
+}
+
+// TestRepoMadeByAnotherRun: a repository created between this step's
+// check and its creation (GitHub's 422) from the same template, moments
+// later, is not adopted: the step fails on the name, naming the run that
+// made it when that was a Gantry run, and the repository is left as it is.
+func TestRepoMadeByAnotherRun(t *testing.T) {
+	e, server := postgresEnv(t)
+	gh := newGitHub(t, brambleGitHub())
+	def := exampleAction(t, "create-service")
+	for _, tc := range []struct{ desc, want string }{
+		{"Made by hand.", "already exists on GitHub. Choose another name."},
+		{"Payments, by another run. [gantry-run ROTHERRUN0001/repo]", "Gantry run ROTHERRUN0001 created it, not this run"},
+	} {
+		name := uniqueName("taken")
+		errorsBefore := gh.fake.Calls().Route("POST /repos/{owner}/{repo}/generate").Errors
+		// Just before this run's generate call, another creates the same
+		// repository from the same template.
+		intruder := &beforeRoute{next: http.DefaultTransport, match: "/generate", first: func() {
+			_, _, err := gh.client.Repositories.CreateFromTemplate(context.Background(), "bramble", "service-template",
+				&github.TemplateRepoRequest{Name: github.String(name), Owner: github.String("bramble"), Description: github.String(tc.desc), Private: github.Bool(true)})
+			if err != nil {
+				t.Errorf("the other creation: %v", err)
+			}
+		}}
+		en := e.engine(e.allSteps(ghClient(t, gh.fake, intruder), func() string { return server }), nil)
+		stop := serve(t, en)
+		run, errs, err := en.Submit(e.ctx, actions.SubmitRequest{Action: def, Requester: priya, Inputs: createServiceInputs(name, false)})
+		if err != nil || len(errs) > 0 {
+			t.Fatalf("submit: %v %v", err, errs)
+		}
+		if _, _, err := en.Decide(e.ctx, run.ID, alice, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		r := waitState(t, en, run.ID, actions.StateFailed, actions.StateSucceeded)
+		stop()
+		if r.State != actions.StateFailed || r.FailedStep != "repo" || r.ErrorInput != "name" || !strings.Contains(r.Error, tc.want) {
+			t.Fatalf("run: %s step %q input %q: %s", r.State, r.FailedStep, r.ErrorInput, r.Error)
+		}
+		info, ok := gh.fake.Repo("bramble", name)
+		if !ok || info.Description != tc.desc || len(info.Topics) > 0 {
+			t.Fatalf("the other repository was touched: %+v", info)
+		}
+		if got := gh.fake.Calls().Route("POST /repos/{owner}/{repo}/generate").Errors; got <= errorsBefore {
+			t.Fatal("this run's generate call did not meet the 422")
+		}
+	}
+}
+
+// beforeRoute calls first once, before forwarding the first POST to a path
+// ending in match.
+type beforeRoute struct {
+	next  http.RoundTripper
+	match string
+	first func()
+	once  sync.Once
+}
+
+func (b *beforeRoute) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, b.match) {
+		b.once.Do(b.first)
+	}
+	return b.next.RoundTrip(r)
 }
 
 // afterRoute calls then once a response to a path ending in match came back.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,7 +40,8 @@ type githubSteps struct {
 const creationSkew = 2 * time.Minute
 
 // createRepoStep is github.createRepo: check, then create, and recognise
-// a repository an earlier attempt of the same step created.
+// a repository an earlier attempt of the same step created (by the mark
+// it was created with, see repoMark), and only that one.
 type createRepoStep struct{ g *githubSteps }
 
 type repoRequest struct {
@@ -114,40 +116,81 @@ func (s createRepoStep) Run(ctx context.Context, sc *StepContext) (map[string]an
 	existing, _, err := gh.Repositories.Get(ctx, req.owner, req.name)
 	switch {
 	case err == nil:
-		if !madeByEarlierAttempt(existing, req, sc) {
-			return nil, nameTaken(req)
+		if err := s.ours(existing, req, sc); err != nil {
+			return nil, err
 		}
-		sc.Log.Info("the repository an earlier attempt created exists; using it", "repo", req.fullName())
+		sc.Log.Info("the repository an earlier attempt of this step created exists; using it", "repo", req.fullName())
 		return s.finish(ctx, sc, req, existing)
 	case ghclient.StatusOf(err) != http.StatusNotFound:
 		return nil, ghclient.Explain("checking whether "+req.fullName()+" exists", err)
 	}
-	// Record the attempt before the effect: if we die after GitHub created
-	// the repository but before we heard, the next attempt recognises it.
+	// Record the attempt before the effect, for the audit trail; the
+	// repository itself carries the mark that tells it ours (repoMark), so
+	// that if we die after GitHub created it but before we heard, the next
+	// attempt recognises it, and never one that someone else made.
 	memo := map[string]any{"attemptedAt": sc.Now().UTC().Format(time.RFC3339)}
 	if err := sc.SaveMemo(ctx, memo); err != nil {
 		return nil, err
 	}
-	repo, err := s.create(ctx, req)
+	repo, err := s.create(ctx, sc, req)
 	if err != nil {
 		if isNameTaken(err) {
-			if again, _, gerr := gh.Repositories.Get(ctx, req.owner, req.name); gerr == nil && madeByEarlierAttempt(again, req, sc) {
-				return s.finish(ctx, sc, req, again)
+			again, _, gerr := gh.Repositories.Get(ctx, req.owner, req.name)
+			if gerr != nil {
+				return nil, nameTaken(req)
 			}
-			return nil, nameTaken(req)
+			if err := s.ours(again, req, sc); err != nil {
+				return nil, err
+			}
+			return s.finish(ctx, sc, req, again)
 		}
 		return nil, ghclient.Explain("creating repository "+req.fullName(), err)
 	}
 	return s.finish(ctx, sc, req, repo)
 }
 
-func (s createRepoStep) create(ctx context.Context, req repoRequest) (*github.Repository, error) {
+// repoMark is what a repository carries at its creation to say which run
+// and step made it: appended to the description GitHub receives with the
+// creation request itself (a template's generate call takes no topics),
+// and removed by finish once the step has recorded the repository as its
+// own.
+func repoMark(runID, stepID string) string { return "[gantry-run " + runID + "/" + stepID + "]" }
+
+// markRe finds a mark in a description, whichever run left it.
+var markRe = regexp.MustCompile(`\[gantry-run ([A-Za-z0-9_-]+)/([A-Za-z0-9_.-]+)\]`)
+
+// markedDescription is the description a new repository is created with.
+func markedDescription(req repoRequest, sc *StepContext) string {
+	return strings.TrimSpace(req.description + " " + repoMark(sc.RunID, sc.StepID))
+}
+
+// ours tells whether repo is the one this step created in an earlier
+// attempt: the step recorded it (memo "created"), or it still carries
+// this run's mark. Anything else is someone else's repository, and the
+// step never adopts it: another run that created it is named.
+func (s createRepoStep) ours(repo *github.Repository, req repoRequest, sc *StepContext) error {
+	if created := sc.MemoString("created"); created != "" && strings.EqualFold(created, repo.GetFullName()) {
+		return nil
+	}
+	desc := repo.GetDescription()
+	if strings.Contains(desc, repoMark(sc.RunID, sc.StepID)) {
+		return nil
+	}
+	if m := markRe.FindStringSubmatch(desc); m != nil {
+		return &FieldError{Field: "name", Message: fmt.Sprintf(
+			"A repository named %s already exists on GitHub: Gantry run %s created it, not this run. Choose another name.", req.fullName(), m[1])}
+	}
+	return nameTaken(req)
+}
+
+func (s createRepoStep) create(ctx context.Context, sc *StepContext, req repoRequest) (*github.Repository, error) {
 	gh := s.g.gh
 	private := req.visibility != "public"
+	desc := markedDescription(req, sc)
 	if req.template != "" {
 		towner, tname, _ := strings.Cut(req.template, "/")
 		repo, _, err := gh.Repositories.CreateFromTemplate(ctx, towner, tname, &github.TemplateRepoRequest{
-			Name: github.String(req.name), Owner: github.String(req.owner), Description: github.String(req.description), Private: github.Bool(private)})
+			Name: github.String(req.name), Owner: github.String(req.owner), Description: github.String(desc), Private: github.Bool(private)})
 		if ghclient.StatusOf(err) == http.StatusNotFound {
 			return nil, errkind.New(errkind.NotFound, "template repository %s does not exist or the GitHub credentials cannot see it", req.template)
 		}
@@ -157,7 +200,7 @@ func (s createRepoStep) create(ctx context.Context, req repoRequest) (*github.Re
 	if u, _, err := gh.Users.Get(ctx, req.owner); err == nil && u.GetType() != "Organization" {
 		org = "" // a personal account: create it for the authenticated user
 	}
-	repo := &github.Repository{Name: github.String(req.name), Description: github.String(req.description),
+	repo := &github.Repository{Name: github.String(req.name), Description: github.String(desc),
 		Private: github.Bool(private), AutoInit: github.Bool(true)}
 	if req.visibility == "internal" {
 		repo.Visibility = github.String("internal")
@@ -166,13 +209,27 @@ func (s createRepoStep) create(ctx context.Context, req repoRequest) (*github.Re
 	return created, err
 }
 
-// finish sets what creation does not (internal visibility from a
-// template, topics) and returns the outputs.
+// finish records the repository as this step's (before anything else, so
+// that a later attempt knows it even once its mark is gone), then sets
+// what creation does not: the description without the mark, internal
+// visibility from a template, topics. It returns the outputs.
 func (s createRepoStep) finish(ctx context.Context, sc *StepContext, req repoRequest, repo *github.Repository) (map[string]any, error) {
 	gh := s.g.gh
+	memo := map[string]any{"attemptedAt": sc.MemoString("attemptedAt"), "created": repo.GetFullName()}
+	if err := sc.SaveMemo(ctx, memo); err != nil {
+		return nil, err
+	}
+	var edit github.Repository
+	needEdit := false
+	if repo.GetDescription() != req.description {
+		edit.Description, needEdit = github.String(req.description), true
+	}
 	if req.visibility == "internal" && repo.GetVisibility() != "internal" {
-		if _, _, err := gh.Repositories.Edit(ctx, req.owner, req.name, &github.Repository{Visibility: github.String("internal")}); err != nil {
-			return nil, ghclient.Explain("making "+req.fullName()+" internal", err)
+		edit.Visibility, needEdit = github.String("internal"), true
+	}
+	if needEdit {
+		if _, _, err := gh.Repositories.Edit(ctx, req.owner, req.name, &edit); err != nil {
+			return nil, ghclient.Explain("setting the description and visibility of "+req.fullName(), err)
 		}
 	}
 	if len(req.topics) > 0 {
@@ -180,32 +237,8 @@ func (s createRepoStep) finish(ctx context.Context, sc *StepContext, req repoReq
 			return nil, ghclient.Explain("setting the topics of "+req.fullName(), err)
 		}
 	}
-	memo := map[string]any{"attemptedAt": sc.MemoString("attemptedAt"), "created": repo.GetFullName()}
-	if err := sc.SaveMemo(ctx, memo); err != nil {
-		return nil, err
-	}
 	return map[string]any{"fullName": repo.GetFullName(), "owner": repo.GetOwner().GetLogin(), "name": repo.GetName(),
 		"url": repo.GetHTMLURL(), "defaultBranch": orDefault(repo.GetDefaultBranch(), "main"), "cloneUrl": repo.GetCloneURL()}, nil
-}
-
-// madeByEarlierAttempt reports whether repo is the one an earlier attempt
-// of this step created: the step recorded an attempt, the repository is no
-// older than it, and it comes from the same template.
-func madeByEarlierAttempt(repo *github.Repository, req repoRequest, sc *StepContext) bool {
-	if created := sc.MemoString("created"); created != "" && strings.EqualFold(created, repo.GetFullName()) {
-		return true
-	}
-	at, err := time.Parse(time.RFC3339, sc.MemoString("attemptedAt"))
-	if err != nil {
-		return false
-	}
-	if repo.GetCreatedAt().Time.Before(at.Add(-creationSkew)) {
-		return false
-	}
-	if req.template != "" && !strings.EqualFold(repo.GetTemplateRepository().GetFullName(), req.template) {
-		return false
-	}
-	return true
 }
 
 // isNameTaken recognises GitHub's 422 "name already exists on this account".
