@@ -22,6 +22,11 @@ type APIError struct {
 	Messages []string // response_metadata.messages, e.g. "[ERROR] … [json-pointer:/blocks/3/text]"
 	// Local is set when the payload never left: it broke Slack's limits.
 	Local bool
+	// Unsure is set when a call that is not idempotent (a post,
+	// views.open) failed in a way that Slack may have carried it out
+	// anyway (HTTP 500, internal_error, a timeout after sending), so it was
+	// not sent again: a second attempt could post twice.
+	Unsure bool
 	// Host is the server called, for network failures.
 	Host string
 	Err  error // the network error, if any
@@ -81,6 +86,16 @@ func (e *APIError) Error() string {
 
 // explain is the sentence for an operator: what happened and what to do.
 func (e *APIError) explain() string {
+	if e.Unsure {
+		what := fmt.Sprintf("the connection failed after the request was sent (%v)", e.Err)
+		if e.Err == nil {
+			what = fmt.Sprintf("Slack answered HTTP %d", e.Status)
+			if e.Code != "" {
+				what += " (" + e.Code + ")"
+			}
+		}
+		return fmt.Sprintf("%s after %d attempt(s); Slack may have carried it out anyway, so it was not sent again", what, e.Attempts)
+	}
 	token := TokenName(e.Method)
 	switch e.Code {
 	case "":
@@ -155,6 +170,9 @@ var userSentences = map[string]string{
 
 // UserMessage is the sentence shown in Slack to the person who asked.
 func (e *APIError) UserMessage() string {
+	if e.Unsure {
+		return fmt.Sprintf("Slack didn't confirm Gantry's %s; it may have gone through anyway. If you don't see it, please try again in a minute.", e.Method)
+	}
 	switch e.Kind() {
 	case errkind.Unavailable:
 		if e.Code == "ratelimited" {

@@ -299,7 +299,7 @@ func TestRepeatedServerErrorsAreToldToThePerson(t *testing.T) {
 
 	t.Run("a form that cannot open", func(t *testing.T) {
 		home := openHome(t, h, "priya")
-		h.Fake.FailNext("views.open", 500, 4)
+		h.Fake.FailNext("views.open", 503, 4) // Slack did not take it: retried
 		mark := h.Fake.Mark()
 		d, err := h.Fake.ClickButton(h.Ctx, priya.ID, home.Target(), "home.whoowns", "")
 		if err != nil {
@@ -316,6 +316,39 @@ func TestRepeatedServerErrorsAreToldToThePerson(t *testing.T) {
 			t.Fatalf("no notice: %v\n%s", err, h.Logs())
 		}
 		containsAll(t, "DM", bottest.Text(*ev.Message), "views.open failed 4 time(s)")
+	})
+
+	t.Run("a form Slack opened but answered 500 for", func(t *testing.T) {
+		home := openHome(t, h, "priya")
+		h.Fake.FailNextAfterProcessing("views.open", 500, 1)
+		calls := h.Fake.APICallCount("views.open")
+		mark := h.Fake.Mark()
+		d, err := h.Fake.ClickButton(h.Ctx, priya.ID, home.Target(), "home.whoowns", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Wait(h.Ctx); err != nil {
+			t.Fatal(err)
+		}
+		ev, err := h.Fake.WaitSince(h.Ctx, mark, func(e slackfake.Event) bool {
+			return e.Type == slackfake.EventMessagePosted && strings.HasPrefix(e.Message.Channel, "D")
+		})
+		if err != nil {
+			t.Fatalf("no notice: %v\n%s", err, h.Logs())
+		}
+		// Not retried (the trigger is used: the retry would fail with
+		// exchanged_trigger_id), and the person is told it may be open.
+		text := bottest.Text(*ev.Message)
+		containsAll(t, "DM", text, "Slack didn't confirm Gantry's views.open; it may have gone through anyway")
+		if strings.Contains(text, "already opened once") {
+			t.Errorf("the person is told the form was opened already: %s", text)
+		}
+		if n := h.Fake.APICallCount("views.open") - calls; n != 1 {
+			t.Errorf("views.open called %d times, want 1", n)
+		}
+		if views := h.Fake.Views(priya.ID); len(views) == 0 || views[len(views)-1].CallbackID != "whoowns.modal" {
+			t.Errorf("the form is not open: %+v", views)
+		}
 	})
 
 	t.Run("Slack failing to look people up only costs the mentions", func(t *testing.T) {

@@ -53,10 +53,11 @@ func (s *Responder) Ephemeral(ctx context.Context, m Message) error {
 
 // worthAnotherRoute: a route that is refused or down may not be the only
 // one; a payload Slack's limits refuse, or a cancelled context, fails
-// everywhere.
+// everywhere; and a post Slack may have shown already (APIError.Unsure)
+// must not be shown twice.
 func worthAnotherRoute(err error) bool {
 	var ae *APIError
-	return errors.As(err, &ae) && !ae.Local && !ae.IsAuth()
+	return errors.As(err, &ae) && !ae.Local && !ae.IsAuth() && !ae.Unsure
 }
 
 // InChannel posts m where the request came from, for everyone to see:

@@ -10,9 +10,11 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gantryhq/gantry/internal/slackfake/blocklimits"
@@ -26,7 +28,9 @@ const DefaultAPIURL = "https://slack.com/api/"
 // RetryPolicy bounds how hard the client tries.
 type RetryPolicy struct {
 	// MaxRetries is how many times a call that failed with HTTP 5xx, a
-	// network error or a transient Slack error is tried again (default 3).
+	// network error or a transient Slack error is tried again (default 3);
+	// a call that is not idempotent only after failures that surely did
+	// nothing (see WebAPI).
 	MaxRetries int
 	// Backoff is the first wait between those retries, doubled each time up
 	// to MaxBackoff, with jitter (defaults 250 ms and 4 s).
@@ -71,7 +75,11 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 //   - honours Retry-After on HTTP 429, however often Slack sends it, up to
 //     RetryPolicy.MaxRateLimitWait;
 //   - retries HTTP 5xx, network errors and Slack's transient errors with
-//     bounded exponential backoff;
+//     bounded exponential backoff, but a call that is not idempotent (a
+//     post, views.open) only when the attempt surely did nothing (the
+//     connection failed before the request was sent, HTTP 503,
+//     request_timeout): otherwise it is reported as unsure (APIError.Unsure)
+//     rather than risk posting twice or using a trigger_id twice;
 //   - returns failures as *APIError, which names the method, says what to
 //     do, and carries an errkind.
 //
@@ -135,10 +143,29 @@ type request struct {
 	contentType string
 	body        []byte
 	channel     string // for pacing chat.postMessage
+	// idempotent calls may be sent again whenever an attempt failed; the
+	// others only when the attempt surely never reached Slack.
+	idempotent bool
+}
+
+// idempotentMethods are the methods that may be called twice with the
+// same effect as once: reads, updates in place, and conversations.open
+// (which returns the same DM). A post (chat.postMessage,
+// chat.postEphemeral, a response_url), views.open and views.push are not:
+// Slack may have carried out an attempt it answered with a 5xx or never
+// answered, and a second would post twice or find its trigger_id used.
+// Methods not listed are treated as not idempotent.
+var idempotentMethods = map[string]bool{
+	"auth.test": true, "apps.connections.open": true, "users.info": true, "users.lookupByEmail": true,
+	"conversations.info": true, "conversations.open": true,
+	"chat.update": true, "chat.delete": true, "views.update": true, "views.publish": true,
 }
 
 func (w *WebAPI) encode(ctx context.Context, method string, args any) (*request, error) {
-	req := &request{method: method}
+	req := &request{method: method, idempotent: idempotentMethods[method]}
+	if p, ok := args.(responsePayload); ok && (p.ReplaceOriginal || p.DeleteOriginal) {
+		req.idempotent = true // replacing or deleting the original twice is doing it once
+	}
 	switch a := args.(type) {
 	case nil:
 		req.contentType = "application/x-www-form-urlencoded"
@@ -215,14 +242,19 @@ func (w *WebAPI) do(ctx context.Context, req *request) ([]byte, error) {
 	)
 	for {
 		attempts++
-		status, retryAfter, body, err := w.send(ctx, req)
+		status, retryAfter, body, sent, err := w.send(ctx, req)
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, ctxErr
 		}
 		fail := &APIError{Method: req.method, Status: status, Attempts: attempts, Err: err, Host: hostOf(req.url)}
 		switch {
 		case err != nil:
-			// A network failure: retried below.
+			// A network failure: retried below, unless the request was
+			// sent whole and a second could repeat what the first did.
+			if sent && !req.idempotent {
+				fail.Unsure = true
+				return nil, fail
+			}
 		case status == http.StatusTooManyRequests:
 			fail.Code = "ratelimited"
 			if retryAfter <= 0 {
@@ -245,6 +277,10 @@ func (w *WebAPI) do(ctx context.Context, req *request) ([]byte, error) {
 			continue
 		case status >= 500:
 			fail.Code = errorCode(body)
+			if !req.idempotent && !notProcessed(status, "") {
+				fail.Unsure = true
+				return nil, fail
+			}
 		default:
 			code, messages := slackError(body)
 			if code == "" && status == http.StatusOK {
@@ -254,7 +290,14 @@ func (w *WebAPI) do(ctx context.Context, req *request) ([]byte, error) {
 				code = "http_" + strconv.Itoa(status)
 			}
 			fail.Code, fail.Messages = code, messages
+			if code == "message_not_found" && req.method == "chat.delete" && failures > 0 {
+				return []byte(`{"ok":true}`), nil // an earlier attempt deleted it
+			}
 			if !transient(code) {
+				return nil, fail
+			}
+			if !req.idempotent && !notProcessed(status, code) {
+				fail.Unsure = true
 				return nil, fail
 			}
 		}
@@ -281,13 +324,31 @@ func transient(code string) bool {
 	return false
 }
 
-// send makes one HTTP attempt.
-func (w *WebAPI) send(ctx context.Context, r *request) (status int, retryAfter time.Duration, body []byte, err error) {
+// notProcessed reports whether a failed attempt surely did nothing, so
+// that even a call that is not idempotent may be sent again: HTTP 503 and
+// service_unavailable (Slack did not take the request), request_timeout
+// (Slack documents it as "the POST data was either missing or truncated").
+// internal_error, fatal_error ("it's possible some aspect of the operation
+// succeeded") and the other 5xx may have done it.
+func notProcessed(status int, code string) bool {
+	return status == http.StatusServiceUnavailable || code == "service_unavailable" || code == "request_timeout"
+}
+
+// send makes one HTTP attempt. sent reports whether the request was
+// written whole: a failure before that (a refused connection, a failed DNS
+// lookup) never reached Slack.
+func (w *WebAPI) send(ctx context.Context, r *request) (status int, retryAfter time.Duration, body []byte, sent bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, w.retry.Timeout)
 	defer cancel()
+	var wrote atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) {
+		if i.Err == nil {
+			wrote.Store(true)
+		}
+	}})
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(r.body))
 	if err != nil {
-		return 0, 0, nil, err
+		return 0, 0, nil, false, err
 	}
 	hreq.Header.Set("Content-Type", r.contentType)
 	if r.token != "" {
@@ -295,19 +356,19 @@ func (w *WebAPI) send(ctx context.Context, r *request) (status int, retryAfter t
 	}
 	resp, err := w.httpc.Do(hreq)
 	if err != nil {
-		return 0, 0, nil, err
+		return 0, 0, nil, wrote.Load(), err
 	}
 	defer resp.Body.Close()
 	body, err = io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
-		return resp.StatusCode, 0, nil, err
+		return resp.StatusCode, 0, nil, true, err
 	}
 	if s := resp.Header.Get("Retry-After"); s != "" {
 		if secs, perr := strconv.Atoi(strings.TrimSpace(s)); perr == nil && secs >= 0 {
 			retryAfter = time.Duration(secs) * time.Second
 		}
 	}
-	return resp.StatusCode, retryAfter, body, nil
+	return resp.StatusCode, retryAfter, body, true, nil
 }
 
 // slackError reads Slack's failure shape; a body that is not JSON (a

@@ -213,3 +213,110 @@ func TestResponderFallsBack(t *testing.T) {
 		t.Fatalf("sixth reply: %+v", m)
 	}
 }
+
+// TestWebAPIRetriesOnlyWhatCannotHappenTwice: a post or a views.open is
+// sent again only when the failed attempt surely did nothing; one that
+// Slack may have carried out is reported, not repeated. Updates, reads and
+// publishing a home tab are retried after any transient failure.
+func TestWebAPIRetriesOnlyWhatCannotHappenTwice(t *testing.T) {
+	clock := bottest.NewClock(bottest.Now)
+	h := bottest.Start(t, bottest.Options{NoRun: true, Clock: clock,
+		AllowAPIErrors: []string{"internal_error", "request_timeout", "service_unavailable", "message_not_found"}})
+	clock.AutoAdvance(h.Ctx) // pacing and backoff take no real time
+	api := h.Bot.API()
+	ctx := h.Ctx
+	general, priya := h.Channel("general").ID, h.User("priya").ID
+	posted, err := api.PostMessage(ctx, general, bot.Message{Text: "to update"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name   string
+		fault  func()
+		call   func() error
+		method string
+		calls  int  // attempts Slack saw
+		unsure bool // reported as "may have happened"
+		posts  int  // messages that appeared in #general
+	}{
+		{"a post answered 500 after Slack posted it", func() { h.Fake.FailNextAfterProcessing("chat.postMessage", 500, 1) },
+			func() error { _, err := api.PostMessage(ctx, general, bot.Message{Text: "once"}); return err }, "chat.postMessage", 1, true, 1},
+		{"a post answered 500", func() { h.Fake.FailNext("chat.postMessage", 500, 1) },
+			func() error { _, err := api.PostMessage(ctx, general, bot.Message{Text: "maybe"}); return err }, "chat.postMessage", 1, true, 0},
+		{"a post answered internal_error", func() { h.Fake.FailNextError("chat.postMessage", "internal_error", 1) },
+			func() error { _, err := api.PostMessage(ctx, general, bot.Message{Text: "maybe"}); return err }, "chat.postMessage", 1, true, 0},
+		{"a post answered 503", func() { h.Fake.FailNext("chat.postMessage", 503, 1) },
+			func() error { _, err := api.PostMessage(ctx, general, bot.Message{Text: "retried"}); return err }, "chat.postMessage", 2, false, 1},
+		{"a post answered request_timeout", func() { h.Fake.FailNextError("chat.postMessage", "request_timeout", 1) },
+			func() error { _, err := api.PostMessage(ctx, general, bot.Message{Text: "retried"}); return err }, "chat.postMessage", 2, false, 1},
+		{"a post answered service_unavailable", func() { h.Fake.FailNextError("chat.postMessage", "service_unavailable", 1) },
+			func() error { _, err := api.PostMessage(ctx, general, bot.Message{Text: "retried"}); return err }, "chat.postMessage", 2, false, 1},
+		{"an ephemeral answered 500 after Slack showed it", func() { h.Fake.FailNextAfterProcessing("chat.postEphemeral", 500, 1) },
+			func() error { return api.PostEphemeral(ctx, general, priya, bot.Message{Text: "once"}) }, "chat.postEphemeral", 1, true, 0},
+		{"an update answered 500 after Slack made it", func() { h.Fake.FailNextAfterProcessing("chat.update", 500, 1) },
+			func() error { return api.UpdateMessage(ctx, general, posted, bot.Message{Text: "updated"}) }, "chat.update", 2, false, 0},
+		{"a home tab answered 502", func() { h.Fake.FailNext("views.publish", 502, 2) },
+			func() error { _, err := api.PublishHome(ctx, priya, bot.HomeErrorTab("0badc0de")); return err }, "views.publish", 3, false, 0},
+		{"a delete answered 500 after Slack deleted it", func() { h.Fake.FailNextAfterProcessing("chat.delete", 500, 1) },
+			func() error { return api.DeleteMessage(ctx, general, posted) }, "chat.delete", 2, false, -1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := h.Fake.APICallCount(c.method)
+			msgs := len(h.Fake.Messages(general))
+			c.fault()
+			err := c.call()
+			if n := h.Fake.APICallCount(c.method) - before; n != c.calls {
+				t.Errorf("Slack saw %d call(s) of %s, want %d", n, c.method, c.calls)
+			}
+			if n := len(h.Fake.Messages(general)) - msgs; n != c.posts {
+				t.Errorf("%d message(s) appeared, want %d", n, c.posts)
+			}
+			var ae *bot.APIError
+			switch {
+			case !c.unsure && err != nil:
+				t.Fatalf("got %v; want success after the retry", err)
+			case c.unsure && (!errors.As(err, &ae) || !ae.Unsure || ae.Attempts != 1):
+				t.Fatalf("got %#v; want an unsure failure after one attempt", err)
+			case c.unsure:
+				containsAll(t, "operator message", err.Error(), "may have carried it out anyway, so it was not sent again")
+				containsAll(t, "person's message", ae.UserMessage(), "Slack didn't confirm Gantry's "+c.method, "may have gone through")
+			}
+		})
+	}
+
+	t.Run("a refused connection never reached Slack: retried", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		b, err := bot.New(bot.Options{AppToken: "xapp-1", BotToken: "xoxb-1", APIURL: "http://" + addr + "/api",
+			Catalog: h.Catalog, Retry: bot.RetryPolicy{Backoff: time.Millisecond}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = b.API().PostMessage(ctx, general, bot.Message{Text: "hi"})
+		var ae *bot.APIError
+		if !errors.As(err, &ae) || ae.Unsure || ae.Attempts != 4 {
+			t.Fatalf("got %#v; want four attempts", err)
+		}
+	})
+
+	t.Run("a timeout after sending may have posted: not retried", func(t *testing.T) {
+		b, err := bot.New(bot.Options{AppToken: h.Fake.AppToken(), BotToken: h.Fake.BotToken(), APIURL: h.Fake.APIURL(),
+			Catalog: h.Catalog, Retry: bot.RetryPolicy{Backoff: time.Millisecond, Timeout: 50 * time.Millisecond}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Fake.SetLatency("chat.postMessage", time.Hour)
+		defer h.Fake.SetLatency("chat.postMessage", 0)
+		_, err = b.API().PostMessage(ctx, general, bot.Message{Text: "slow"})
+		var ae *bot.APIError
+		if !errors.As(err, &ae) || !ae.Unsure || ae.Attempts != 1 {
+			t.Fatalf("got %#v; want an unsure failure after one attempt", err)
+		}
+		containsAll(t, "operator message", err.Error(), "the connection failed after the request was sent")
+	})
+}

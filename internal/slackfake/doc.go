@@ -85,6 +85,7 @@
 // Readers (Messages, Ephemerals, DMs, Views, Home, ...) return copies.
 // Snapshot and Restore save and load the workspace as JSON. Counters
 // (APICalls, EnvelopeStats, Envelopes) and fault injection (FailNext,
-// FailNextError, RateLimitNext, SetLatency, Disconnect, KillSockets) cover
-// the failure modes the design document asks the bot to survive.
+// FailNextError, FailNextAfterProcessing, RateLimitNext, SetLatency,
+// Disconnect, KillSockets) cover the failure modes the design document
+// asks the bot to survive.
 package slackfake

@@ -214,9 +214,19 @@ func (s *Server) serveMethod(r *http.Request, name string) apiResult {
 	if err := s.delay(r.Context(), name); err != nil {
 		return errResult("request_timeout")
 	}
-	if f, ok := s.takeFault(name); ok {
+	f, faulty := s.takeFault(name)
+	if faulty && !f.after {
 		return f.result()
 	}
+	res := s.callMethod(r, name)
+	if faulty && res.errorCode() == "" {
+		return f.result() // done, but the answer says it failed
+	}
+	return res
+}
+
+// callMethod authenticates a call and runs its method.
+func (s *Server) callMethod(r *http.Request, name string) apiResult {
 	fn, wantsApp, ok := s.method(name)
 	if !ok {
 		return errResult("unknown_method")
@@ -255,6 +265,7 @@ type fault struct {
 	status     int
 	retryAfter time.Duration
 	code       string
+	after      bool // the call is carried out, then answered with the fault
 }
 
 func (f fault) result() apiResult {
@@ -292,6 +303,16 @@ func (s *Server) takeFault(method string) (fault, bool) {
 // given HTTP status and an "internal_error" body, as a Slack outage would.
 func (s *Server) FailNext(method string, httpStatus, n int) {
 	s.addFaults(method, fault{status: httpStatus, code: "internal_error"}, n)
+}
+
+// FailNextAfterProcessing makes the next n calls of method that succeed
+// answer with the given HTTP status and an "internal_error" body anyway:
+// the message is posted, the modal opened, but the app is told it failed,
+// as when Slack's edge times out on a backend that finished the work.
+// A call that fails on its own answers its own error (and uses the fault
+// up).
+func (s *Server) FailNextAfterProcessing(method string, httpStatus, n int) {
+	s.addFaults(method, fault{status: httpStatus, code: "internal_error", after: true}, n)
 }
 
 // FailNextError makes the next n calls of method answer HTTP 200 with

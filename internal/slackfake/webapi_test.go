@@ -293,6 +293,15 @@ func TestRateLimitAndFaults(t *testing.T) {
 	if got := slackErr(t, postTo(random.ID)).Err; got != "fatal_error" {
 		t.Fatalf("forced error %q", got)
 	}
+	// Done, then answered 500: the message is there all the same.
+	before := len(f.fake.Messages(random.ID))
+	f.fake.FailNextAfterProcessing("chat.postMessage", http.StatusInternalServerError, 1)
+	if err := postTo(random.ID); !errors.As(err, &sce) || sce.Code != http.StatusInternalServerError {
+		t.Fatalf("forced 500 after posting: %v", err)
+	}
+	if n := len(f.fake.Messages(random.ID)); n != before+1 {
+		t.Fatalf("%d messages after a post answered 500, want %d", n, before+1)
+	}
 
 	f.fake.SetLatency("auth.test", time.Hour)
 	short, cancel := context.WithTimeout(f.ctx, 20*time.Millisecond)
