@@ -60,7 +60,9 @@ func ParseRotation(value, ns string) (Rotation, error) {
 }
 
 // At returns who is on call at t, and until when (zero for a single person).
-// Before the start date the first person is on call.
+// Before its start date a rotation puts nobody on call: At returns the zero
+// Ref, and the start date as the time that answer holds until (the first
+// person in the list takes over then).
 func (r Rotation) At(t time.Time) (Ref, time.Time) {
 	if len(r.People) == 0 {
 		return Ref{}, time.Time{}
@@ -70,7 +72,7 @@ func (r Rotation) At(t time.Time) (Ref, time.Time) {
 	}
 	const week = 7 * 24 * time.Hour
 	if t.Before(r.Start) {
-		return r.People[0], r.Start.Add(week)
+		return Ref{}, r.Start
 	}
 	n := int64(t.Sub(r.Start) / week)
 	return r.People[n%int64(len(r.People))], r.Start.Add(time.Duration(n+1) * week)

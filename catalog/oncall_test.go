@@ -80,7 +80,8 @@ func TestRotationAt(t *testing.T) {
 	cases := []struct {
 		at, who, until string
 	}{
-		{"2025-12-31T12:00:00Z", "alice", "2026-01-12T00:00:00Z"}, // before the start: the first person
+		{"2025-12-31T12:00:00Z", "", "2026-01-05T00:00:00Z"}, // before the start: nobody, until it starts
+		{"2026-01-04T23:59:59Z", "", "2026-01-05T00:00:00Z"},
 		{"2026-01-05T00:00:00Z", "alice", "2026-01-12T00:00:00Z"},
 		{"2026-01-11T23:59:59Z", "alice", "2026-01-12T00:00:00Z"},
 		{"2026-01-12T00:00:00Z", "bob", "2026-01-19T00:00:00Z"}, // the week boundary

@@ -45,6 +45,10 @@ type Parsed struct {
 	// in part): the caller must not conclude that entities it used to hold
 	// are gone.
 	Broken bool
+	// LostTargets is true when a Location document of the file is invalid:
+	// its targets are not in Targets, so the caller must not conclude that
+	// the files it used to lead to are gone. (Broken implies the same.)
+	LostTargets bool
 	// Targets are the targets of the file's valid Location entities, in
 	// order, for the caller to follow.
 	Targets []Target
@@ -82,7 +86,7 @@ func ParseFile(file string, data []byte, opts ParseOptions) Parsed {
 	switch {
 	case len(data) > MaxFileSize:
 		out.Broken = true
-		fail(0, "file is %s, over the %s limit for a descriptor file", humanBytes(len(data)), humanBytes(MaxFileSize))
+		out.Problems = append(out.Problems, FileTooLarge(file, int64(len(data))))
 		return out
 	case len(bytes.TrimSpace(data)) == 0:
 		out.Broken = true
@@ -147,6 +151,9 @@ func parseDocuments(file string, src, data []byte, opts ParseOptions, out *Parse
 		e, problems, notes := parseDocument(file, &doc, opts)
 		out.Notes = append(out.Notes, notes...)
 		out.Problems = append(out.Problems, problems...)
+		if len(problems) > 0 && strings.EqualFold(e.Kind, KindLocation) {
+			out.LostTargets = true
+		}
 		if len(problems) == 0 {
 			out.Entities = append(out.Entities, e)
 			if e.Is(KindLocation) {
@@ -1021,7 +1028,14 @@ func typeName(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-func humanBytes(n int) string {
+// FileTooLarge is the problem of a file over MaxFileSize bytes, refused
+// whole; it points at the file's first line, as every problem about a
+// whole file does.
+func FileTooLarge(file string, size int64) Problem {
+	return Problem{File: file, Line: 1, Message: fmt.Sprintf("file is %s, over the %s limit for a descriptor file", humanBytes(size), humanBytes(MaxFileSize))}
+}
+
+func humanBytes[N int | int64](n N) string {
 	switch {
 	case n >= 1<<20:
 		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))

@@ -134,7 +134,7 @@ func TestParseFileTooLarge(t *testing.T) {
 	if len(p.Problems) != 1 || len(p.Entities) != 0 || !p.Broken {
 		t.Fatalf("got %d entities, broken=%v, problems %q", len(p.Entities), p.Broken, problemStrings(p.Problems))
 	}
-	if got := p.Problems[0]; got.Line != 0 || got.String() != testFile+": file is 10.0 MB, over the 4.0 MB limit for a descriptor file" {
+	if got := p.Problems[0]; got.Line != 1 || got.String() != testFile+":1: file is 10.0 MB, over the 4.0 MB limit for a descriptor file" {
 		t.Errorf("problem %q", got)
 	}
 	// Exactly at the limit is read.

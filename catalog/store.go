@@ -33,6 +33,16 @@ type Store interface {
 	Refs(ctx context.Context) ([]Ref, error)
 }
 
+// EdgeReader is what a Store may also implement to read relations without
+// their entity: RelationsFrom returns the relations that start at ref
+// (every edge is stored in both directions, so these are also what points
+// at ref), whether or not ref itself is in the catalog. WhoOwns uses it to
+// answer for an owner that entities name but the catalog does not hold;
+// without it, it scans the catalog.
+type EdgeReader interface {
+	RelationsFrom(ctx context.Context, ref Ref) ([]Relation, error)
+}
+
 // SearchQuery is a full-text search.
 type SearchQuery struct {
 	Text   string

@@ -90,6 +90,15 @@ func validateMetadata(md *Metadata) []FieldError {
 			}
 		}
 	}
+	if v := strings.TrimSpace(md.Annotations[AnnotationOncall]); v != "" {
+		ns := md.Namespace
+		if ns == "" {
+			ns = DefaultNamespace
+		}
+		if _, err := ParseRotation(v, ns); err != nil {
+			add("metadata.annotations."+err.Error(), "metadata", "annotations", AnnotationOncall)
+		}
+	}
 	for i, t := range md.Tags {
 		if !ValidTag(t) {
 			add(fmt.Sprintf("metadata.tags[%d] %q is not a valid tag: lowercase letters, digits, +#: and single dashes, at most 63 characters", i, t), "metadata", "tags", strconv.Itoa(i))

@@ -46,10 +46,19 @@ type OwnerMatch struct {
 	// Stale is set when the entity's descriptor failed at the last sync and
 	// this is the last good version: the reason.
 	Stale string `json:"stale,omitempty"`
+	// NotInCatalog is true when the query names an owner that entities
+	// reference (spec.owner) but that the catalog does not hold: the match
+	// is that reference, and Owns what names it.
+	NotInCatalog bool `json:"notInCatalog,omitempty"`
 	// Owns lists what a group (or a user, directly and through their
-	// groups) owns; MemberOf the groups of a user.
+	// groups) owns, including what it owns through its systems and domains
+	// (with Via set); MemberOf the groups of a user.
 	Owns     []Summary `json:"owns,omitempty"`
 	MemberOf []Summary `json:"memberOf,omitempty"`
+	// Holds lists the parts of a system or domain (its components, APIs,
+	// resources; a domain's systems), each part that names no owner with
+	// Via set to this entity: it is owned through it.
+	Holds []Summary `json:"holds,omitempty"`
 	// Entity is the matched entity, for callers that render more.
 	Entity *Entity `json:"-"`
 }
@@ -75,11 +84,15 @@ type Person struct {
 	SlackUserID string `json:"slackUserId,omitempty"`
 }
 
-// Oncall is who is on call now.
+// Oncall is who is on call now. Before a rotation's start date nobody is:
+// Person is empty (ref "") and Starts says when the rotation begins.
 type Oncall struct {
 	Person
-	// Until is when the rotation hands over (nil for a fixed person).
+	// Until is when the rotation hands over (nil for a fixed person, and
+	// before the rotation starts).
 	Until *time.Time `json:"until,omitempty"`
+	// Starts is the start date of a rotation that has not started yet.
+	Starts *time.Time `json:"starts,omitempty"`
 	// Rotation is the annotation as written; From the entity that carries it.
 	Rotation string `json:"rotation"`
 	From     string `json:"from"`
@@ -90,6 +103,9 @@ type Summary struct {
 	Ref   string `json:"ref"`
 	Kind  string `json:"kind"`
 	Title string `json:"title"`
+	// Via is set in a list of what someone owns when the entity names no
+	// owner and is owned through its system or domain ("system:default/x").
+	Via string `json:"via,omitempty"`
 }
 
 // WhoOwns answers "who owns q?". q is an entity name or ref, a repository
@@ -114,6 +130,15 @@ func (c *Catalog) WhoOwns(ctx context.Context, q string) (*Ownership, error) {
 			return nil, err
 		}
 		ans.Matches = append(ans.Matches, m)
+	}
+	if len(ans.Matches) == 0 && len(found) == 0 {
+		m, err := c.referencedOwner(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		if m != nil {
+			ans.Matches = append(ans.Matches, *m)
+		}
 	}
 	if len(ans.Matches) == 0 {
 		sugg, err := c.Suggest(ctx, q, 5)
@@ -243,7 +268,7 @@ func (c *Catalog) describe(ctx context.Context, e *Entity) (OwnerMatch, error) {
 	switch {
 	case e.Is(KindGroup):
 		ownerEntity = e
-		m.Owns, err = c.summaries(ctx, e.RelationTargets(RelOwnerOf))
+		m.Owns, err = c.owned(ctx, e.RelationTargets(RelOwnerOf))
 	case e.Is(KindUser):
 		m.Owner, m.MemberOf, m.Owns, err = c.describeUser(ctx, e)
 		if err != nil {
@@ -252,6 +277,11 @@ func (c *Catalog) describe(ctx context.Context, e *Entity) (OwnerMatch, error) {
 		m.Oncall, err = c.oncallFor(ctx, e, nil)
 		return m, err
 	default:
+		if e.Is(KindSystem) || e.Is(KindDomain) {
+			if m.Holds, err = c.holds(ctx, e); err != nil {
+				return m, err
+			}
+		}
 		var via *Entity
 		ownerEntity, via, err = c.ownerOf(ctx, e, system, domain)
 		if via != nil {
@@ -386,7 +416,7 @@ func (c *Catalog) describeUser(ctx context.Context, u *Entity) (*Owner, []Summar
 		memberOf = append(memberOf, summary(&groups[i]))
 		owned = append(owned, groups[i].RelationTargets(RelOwnerOf)...)
 	}
-	owns, err := c.summaries(ctx, owned)
+	owns, err := c.owned(ctx, owned)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -414,6 +444,9 @@ func (c *Catalog) oncallFor(ctx context.Context, e, owner *Entity) (*Oncall, err
 		return nil, nil // a malformed annotation is a scorecard finding, not an outage
 	}
 	who, until := rot.At(c.now())
+	if who.IsZero() { // the rotation starts later: nobody from it is on call yet
+		return &Oncall{Starts: &until, Rotation: value, From: holder.Ref().String()}, nil
+	}
 	oc := &Oncall{Person: Person{Ref: who.String(), DisplayName: who.Name}, Rotation: value, From: holder.Ref().String()}
 	if !until.IsZero() {
 		oc.Until = &until

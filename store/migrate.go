@@ -24,7 +24,10 @@ var migrations embed.FS
 // makes them take turns.
 func (db *DB) migrate(ctx context.Context) error {
 	dir, dialect := "migrations/sqlite", goose.DialectSQLite3
-	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	// Migrations are numbered by table family (00001-00009 the catalog,
+	// 00010 GitHub, ...), so a family's new migration may sort before one a
+	// database already has: apply it rather than refuse to start.
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true)}
 	if db.dialect == DialectPostgres {
 		dir, dialect = "migrations/postgres", goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker()

@@ -2,59 +2,64 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"sort"
+
+	"github.com/gantryhq/gantry/catalog/ingest"
 )
 
-// FileDigests returns the digest the last sync of a source recorded for
-// each of its files.
-func (db *DB) FileDigests(ctx context.Context, source string) (map[string]string, error) {
+// SourceFiles returns what the last sync of a source recorded of each of
+// its files: a digest of its content, and the file that led to it. A row
+// written before parents were recorded (parent NULL) has NoLineage set.
+func (db *DB) SourceFiles(ctx context.Context, source string) (map[string]ingest.FileRecord, error) {
 	var rows []struct {
-		File   string `db:"file"`
-		Digest string `db:"digest"`
+		File   string         `db:"file"`
+		Digest string         `db:"digest"`
+		Parent sql.NullString `db:"parent"`
 	}
-	q := db.read.Rebind("SELECT file, digest FROM source_files WHERE source = ?")
+	q := db.read.Rebind("SELECT file, digest, parent FROM source_files WHERE source = ?")
 	if err := db.read.SelectContext(ctx, &rows, q, noNUL(source)); err != nil {
-		return nil, dbError(err, "reading the file digests of source %q", source)
+		return nil, dbError(err, "reading the files of source %q", source)
 	}
-	out := make(map[string]string, len(rows))
+	out := make(map[string]ingest.FileRecord, len(rows))
 	for _, r := range rows {
-		out[r.File] = r.Digest
+		out[r.File] = ingest.FileRecord{Digest: r.Digest, Parent: r.Parent.String, NoLineage: !r.Parent.Valid}
 	}
 	return out, nil
 }
 
-// SetFileDigests records file digests of a source in one transaction; an
-// empty digest forgets the file. An empty map writes nothing.
-func (db *DB) SetFileDigests(ctx context.Context, source string, digests map[string]string) error {
-	if len(digests) == 0 {
+// SetSourceFiles records files of a source in one transaction; a nil
+// record forgets the file. An empty map writes nothing.
+func (db *DB) SetSourceFiles(ctx context.Context, source string, records map[string]*ingest.FileRecord) error {
+	if len(records) == 0 {
 		return nil
 	}
-	files := make([]string, 0, len(digests))
-	for f := range digests {
+	files := make([]string, 0, len(records))
+	for f := range records {
 		files = append(files, f)
 	}
 	sort.Strings(files) // a stable order, so concurrent writers lock alike
 	tx, err := db.write.BeginTxx(ctx, nil)
 	if err != nil {
-		return dbError(err, "recording file digests of source %q", source)
+		return dbError(err, "recording the files of source %q", source)
 	}
 	defer tx.Rollback()
 	del := tx.Rebind("DELETE FROM source_files WHERE source = ? AND file = ?")
-	ins := tx.Rebind(`INSERT INTO source_files (source, file, digest) VALUES (?, ?, ?)
-		ON CONFLICT (source, file) DO UPDATE SET digest = excluded.digest`)
+	ins := tx.Rebind(`INSERT INTO source_files (source, file, digest, parent) VALUES (?, ?, ?, ?)
+		ON CONFLICT (source, file) DO UPDATE SET digest = excluded.digest, parent = excluded.parent`)
 	for _, f := range files {
 		var err error
-		if d := digests[f]; d == "" {
+		if r := records[f]; r == nil {
 			_, err = tx.ExecContext(ctx, del, noNUL(source), noNUL(f))
 		} else {
-			_, err = tx.ExecContext(ctx, ins, noNUL(source), noNUL(f), noNUL(d))
+			_, err = tx.ExecContext(ctx, ins, noNUL(source), noNUL(f), noNUL(r.Digest), noNUL(r.Parent))
 		}
 		if err != nil {
-			return dbError(err, "recording the digest of %s", f)
+			return dbError(err, "recording file %s", f)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return dbError(err, "recording file digests of source %q", source)
+		return dbError(err, "recording the files of source %q", source)
 	}
 	return nil
 }

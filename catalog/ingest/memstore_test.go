@@ -12,8 +12,8 @@ import (
 type memStore struct {
 	mu       sync.Mutex
 	entities map[catalog.Ref]stored
-	digests  map[string]map[string]string // source → file → digest
-	applies  int                          // ApplyChanges and SetFileDigests calls with something to write
+	files    map[string]map[string]FileRecord // source → file → record
+	applies  int                              // ApplyChanges and SetSourceFiles calls with something to write
 }
 
 type stored struct {
@@ -23,33 +23,33 @@ type stored struct {
 }
 
 func newMemStore() *memStore {
-	return &memStore{entities: map[catalog.Ref]stored{}, digests: map[string]map[string]string{}}
+	return &memStore{entities: map[catalog.Ref]stored{}, files: map[string]map[string]FileRecord{}}
 }
 
-func (m *memStore) FileDigests(_ context.Context, source string) (map[string]string, error) {
+func (m *memStore) SourceFiles(_ context.Context, source string) (map[string]FileRecord, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := map[string]string{}
-	for f, d := range m.digests[source] {
-		out[f] = d
+	out := map[string]FileRecord{}
+	for f, r := range m.files[source] {
+		out[f] = r
 	}
 	return out, nil
 }
 
-func (m *memStore) SetFileDigests(_ context.Context, source string, digests map[string]string) error {
+func (m *memStore) SetSourceFiles(_ context.Context, source string, files map[string]*FileRecord) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if len(digests) > 0 {
+	if len(files) > 0 {
 		m.applies++
 	}
-	if m.digests[source] == nil {
-		m.digests[source] = map[string]string{}
+	if m.files[source] == nil {
+		m.files[source] = map[string]FileRecord{}
 	}
-	for f, d := range digests {
-		if d == "" {
-			delete(m.digests[source], f)
+	for f, r := range files {
+		if r == nil {
+			delete(m.files[source], f)
 		} else {
-			m.digests[source][f] = d
+			m.files[source][f] = *r
 		}
 	}
 	return nil

@@ -3,8 +3,6 @@ package ingest
 import (
 	"context"
 	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -58,45 +56,5 @@ func TestSyncCorpus(t *testing.T) {
 	again, err := s.Sync(ctx, src)
 	if err != nil || again.Changed() || again.Removed != 0 {
 		t.Errorf("second sync changed things: %+v %v", again, err)
-	}
-}
-
-// TestSyncBackstageExamples ingests the Backstage project's own example
-// catalog through its all.yaml and acme-corp.yaml Locations: only genuinely
-// broken parts may be reported. Its files live outside the project
-// (GANTRY_BACKSTAGE_EXAMPLES, default ../backstage-examples beside the
-// repository: a copy of backstage/backstage packages/catalog-model/examples).
-func TestSyncBackstageExamples(t *testing.T) {
-	dir := realWorld(t, "GANTRY_BACKSTAGE_EXAMPLES", "../../../backstage-examples")
-	st := newMemStore()
-	s := NewSyncer(st, nil)
-	ctx := context.Background()
-	total := 0
-	for _, root := range []string{"all.yaml", "acme-corp.yaml"} {
-		res, err := s.Sync(ctx, NewFileSource(strings.TrimSuffix(root, ".yaml"), filepath.Join(dir, root)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range res.Problems {
-			t.Errorf("%s: unexpected problem %s", root, p)
-		}
-		for _, n := range res.Notes {
-			t.Logf("%s: note %s", root, n)
-		}
-		total += res.Added
-	}
-	if total < 35 {
-		t.Errorf("only %d entities from the Backstage examples", total)
-	}
-	for _, want := range []string{"component:default/artist-lookup", "api:default/petstore", "system:default/podcast", "domain:default/artists"} {
-		if _, ok := st.get(want); !ok {
-			t.Errorf("%s not ingested", want)
-		}
-	}
-	// The folder also holds a deliberately invalid component, outside the
-	// Locations: validate reports it, with its line.
-	v, err := Validate(ctx, []string{filepath.Join(dir, "components", "invalid-component.yaml")})
-	if err != nil || len(v.Problems) == 0 || v.Problems[0].Line != 4 || !strings.Contains(v.Problems[0].Message, "not a valid name") {
-		t.Errorf("invalid-component.yaml: %v %v", v.Problems, err)
 	}
 }

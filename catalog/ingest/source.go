@@ -53,9 +53,21 @@ type FileResult struct {
 	// Problems are the file's problems; a file with any problem keeps its
 	// stored entities rather than losing them.
 	Problems []catalog.Problem
-	// Broken is true when the file could not be read or parsed as a whole:
-	// entities it held, and those of files it would have led to, are kept.
+	// Parent is the file whose Location target led to this one; "" for a
+	// file the source reads of its own accord (a file source's path, each
+	// file a dir source's glob matches, a repository's descriptor). The
+	// sync records it, so that when a file fails it knows which files the
+	// failed one used to lead to.
+	Parent string
+	// Broken is true when the file could not be read or parsed as a whole,
+	// or a Location in it is invalid, so the targets it would have followed
+	// are unknown: besides its own entities, those of the files it led to
+	// at the last sync, and that this sync did not read, are kept.
 	Broken bool
+	// Folder is true when File names a folder that could not be listed:
+	// the entities of every file under it that this sync did not read are
+	// kept. Such a result has Problems and no entities.
+	Folder bool
 	// Notes are things not done that are not errors.
 	Notes []Note
 }

@@ -17,12 +17,26 @@ type Store interface {
 	// each), deletes, and flags. An upsert of a ref that another source holds
 	// is not written; it is returned as a Conflict naming the holder.
 	ApplyChanges(ctx context.Context, source string, ch Changes) ([]Conflict, error)
-	// FileDigests returns the digest recorded for each file of a source at
-	// its last sync.
-	FileDigests(ctx context.Context, source string) (map[string]string, error)
-	// SetFileDigests records file digests of a source; an empty digest
-	// forgets the file.
-	SetFileDigests(ctx context.Context, source string, digests map[string]string) error
+	// SourceFiles returns what the last sync of a source recorded of each
+	// file it read.
+	SourceFiles(ctx context.Context, source string) (map[string]FileRecord, error)
+	// SetSourceFiles records files of a source in one transaction; a nil
+	// record forgets the file.
+	SetSourceFiles(ctx context.Context, source string, files map[string]*FileRecord) error
+}
+
+// FileRecord is what a sync records of one file of a source.
+type FileRecord struct {
+	// Digest identifies the content read, when the file was read cleanly
+	// and may be skipped while it stays the same; "" otherwise.
+	Digest string
+	// Parent is the file whose Location target led to this one ("" for a
+	// file the source reads of its own accord): see FileResult.Parent.
+	Parent string
+	// NoLineage is true for a record written before parents were recorded:
+	// what led to the file is unknown, so any file of the source that fails
+	// as a whole may have.
+	NoLineage bool
 }
 
 // Head is what the store holds of one entity of a source: enough to tell

@@ -7,7 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -72,9 +75,13 @@ func (s *Syncer) SetBatchSize(n int) {
 
 // Sync reads a source and writes the difference with what is stored:
 // entities added, updated and removed. It never removes an entity whose
-// file failed, nor anything at all when the source could not be read
-// entirely (its Walk returned an error); such entities are kept and
-// flagged. When nothing changed, nothing is written.
+// file failed, nor one whose file may still exist behind a failure (a
+// Location file that led to it failed as a whole, or a folder above it
+// could not be listed), nor anything at all when the source could not be
+// read entirely (its Walk returned an error); such entities are kept and
+// flagged. Every other entity that disappeared is removed: one broken file
+// does not hold back the removals of the rest of the source. When nothing
+// changed, nothing is written.
 func (s *Syncer) Sync(ctx context.Context, src Source) (Result, error) {
 	name := src.Name()
 	s.mu.Lock()
@@ -160,7 +167,7 @@ func (c chanSink) Digest(file string) string {
 	if c.run.untrusted[file] {
 		return ""
 	}
-	return c.run.digests[file]
+	return c.run.files[file].Digest
 }
 
 // syncRun is the state of one sync.
@@ -169,20 +176,25 @@ type syncRun struct {
 	ctx    context.Context
 	source string
 	heads  map[catalog.Ref]Head
-	// byFile lists the stored refs of each file; digests the file digests
-	// recorded by the last sync, untrusted the files whose digest must not
-	// spare a re-read (one of their entities is flagged), and newDigests
-	// what this sync read.
-	byFile     map[string][]catalog.Ref
-	digests    map[string]string
-	untrusted  map[string]bool
-	newDigests map[string]string
+	// byFile lists the stored refs of each file; files what the last sync
+	// recorded of each file (digest, parent), untrusted the files whose
+	// digest must not spare a re-read (one of their entities is flagged),
+	// and read what this sync read (or found unchanged) of each file.
+	byFile    map[string][]catalog.Ref
+	files     map[string]FileRecord
+	untrusted map[string]bool
+	read      map[string]FileRecord
 	// seen maps each ref read so far to the file and line that defined it.
 	seen map[catalog.Ref]catalog.Problem
 	// failed holds files that had problems, with the first problem: their
 	// stored entities are kept when not re-read.
 	failed map[string]string
-	broken bool // some file could not be read at all
+	// broken holds the files that failed as a whole (or lost Location
+	// targets), and brokenDirs the folders that could not be listed, each
+	// with the first problem: files they led to, or that are under them,
+	// keep their entities when this sync did not read them.
+	broken     map[string]string
+	brokenDirs map[string]string
 	// moved holds entities read from another file than the one that stored
 	// them; they are written at the end unless their stored file still
 	// defines them (then the first owner keeps the ref).
@@ -197,13 +209,14 @@ func (s *Syncer) newRun(ctx context.Context, source string) (*syncRun, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read stored entities of source %s: %w", source, err)
 	}
-	digests, err := s.store.FileDigests(ctx, source)
+	files, err := s.store.SourceFiles(ctx, source)
 	if err != nil {
-		return nil, fmt.Errorf("read file digests of source %s: %w", source, err)
+		return nil, fmt.Errorf("read the files of source %s: %w", source, err)
 	}
 	run := &syncRun{s: s, ctx: ctx, source: source, heads: make(map[catalog.Ref]Head, len(heads)),
-		byFile: map[string][]catalog.Ref{}, digests: digests, untrusted: map[string]bool{}, newDigests: map[string]string{},
-		seen: map[catalog.Ref]catalog.Problem{}, failed: map[string]string{}}
+		byFile: map[string][]catalog.Ref{}, files: files, untrusted: map[string]bool{}, read: map[string]FileRecord{},
+		seen: map[catalog.Ref]catalog.Problem{}, failed: map[string]string{},
+		broken: map[string]string{}, brokenDirs: map[string]string{}}
 	for _, h := range heads {
 		run.heads[h.Ref] = h
 		run.byFile[h.File] = append(run.byFile[h.File], h.Ref)
@@ -221,20 +234,23 @@ func (r *syncRun) File(f FileResult) error {
 		return r.err
 	}
 	r.res.Files++
+	f.Problems = atLineOne(f.Problems)
+	r.res.Problems = append(r.res.Problems, f.Problems...)
+	r.res.Notes = append(r.res.Notes, f.Notes...)
+	if f.Folder {
+		r.brokenDirs[f.File] = firstProblem(f, "the folder could not be read")
+		return nil
+	}
+	r.read[f.File] = FileRecord{Digest: f.Digest, Parent: f.Parent}
 	if f.Unchanged {
 		r.unchangedFile(f)
 		return nil
 	}
-	if f.Digest != "" && len(f.Problems) == 0 {
-		r.newDigests[f.File] = f.Digest
-	}
-	r.res.Problems = append(r.res.Problems, f.Problems...)
-	r.res.Notes = append(r.res.Notes, f.Notes...)
 	if len(f.Problems) > 0 {
 		r.failed[f.File] = f.Problems[0].String()
 	}
 	if f.Broken {
-		r.broken = true
+		r.broken[f.File] = firstProblem(f, "the file could not be read whole")
 	}
 	for i := range f.Entities {
 		r.entity(f.Entities[i])
@@ -249,7 +265,6 @@ func (r *syncRun) File(f FileResult) error {
 // re-read because its digest is the recorded one.
 func (r *syncRun) unchangedFile(f FileResult) {
 	r.res.Skipped++
-	r.newDigests[f.File] = f.Digest
 	for _, ref := range r.byFile[f.File] {
 		here := catalog.Problem{File: f.File, Line: r.heads[ref].Line}
 		if r.heads[ref].Flag != "" { // cannot happen: flagged files are re-read
@@ -355,8 +370,10 @@ func (r *syncRun) finish(ctx context.Context, complete bool) error {
 			r.conflict(ref, here, place(first))
 			continue
 		}
-		if _, failed := r.failed[r.heads[ref].File]; failed {
-			// Its stored file failed this time: keep the first owner.
+		_, failed := r.failed[r.heads[ref].File]
+		if _, hidden := r.hidden(r.heads[ref].File); failed || (hidden && complete) {
+			// Its stored file failed this time, or was not read because of
+			// a failure: keep the first owner.
 			r.conflict(ref, here, r.heads[ref].File+" (kept from the last good read)")
 			continue
 		}
@@ -370,12 +387,16 @@ func (r *syncRun) finish(ctx context.Context, complete bool) error {
 		reason, fileFailed := r.failed[head.File]
 		switch {
 		case fileFailed:
-		case !complete || r.broken:
-			reason = "not re-read: another file of the source failed, so its absence is not trusted"
+		case !complete:
+			reason = "not re-read: the source was read only in part, so its absence is not trusted"
 		default:
-			r.batch.Deletes = append(r.batch.Deletes, ref)
-			r.res.Removed++
-			continue
+			why, hidden := r.hidden(head.File)
+			if !hidden {
+				r.batch.Deletes = append(r.batch.Deletes, ref)
+				r.res.Removed++
+				continue
+			}
+			reason = why
 		}
 		r.res.Kept++
 		if head.Flag != reason {
@@ -390,37 +411,118 @@ func (r *syncRun) finish(ctx context.Context, complete bool) error {
 	if r.err != nil {
 		return r.err
 	}
-	return r.saveDigests(ctx, complete)
+	return r.saveFiles(ctx, complete)
 }
 
-// saveDigests records the digests of files read cleanly, and forgets those
-// of files that are gone, writing nothing when nothing changed. A file
-// whose entities were kept (a conflict, a failure) gets no digest, so it is
-// read again next time.
-func (r *syncRun) saveDigests(ctx context.Context, complete bool) error {
-	changes := map[string]string{}
-	for file, d := range r.newDigests {
-		if _, failed := r.failed[file]; failed {
-			d = ""
-		}
-		if r.digests[file] != d {
-			changes[file] = d
+// hidden reports whether a file this sync did not read may still exist
+// behind a failure, and why: a folder above it could not be listed, or a
+// file that led to it at the last sync (its parent, or the parent's
+// parent...) failed as a whole. A file whose parent was read cleanly and
+// no longer leads to it is not hidden: it is gone.
+func (r *syncRun) hidden(file string) (string, bool) {
+	if _, ok := r.read[file]; ok {
+		return "", false
+	}
+	for _, dir := range sortedKeys(r.brokenDirs) {
+		if dir == "." || strings.HasPrefix(file, dir+string(filepath.Separator)) || strings.HasPrefix(file, dir+"/") {
+			return fmt.Sprintf("not re-read: its folder %s could not be read (%s)", dir, r.brokenDirs[dir]), true
 		}
 	}
-	if complete && !r.broken {
-		for file := range r.digests {
-			if _, ok := r.newDigests[file]; !ok {
-				changes[file] = ""
+	visited := map[string]bool{file: true}
+	for f := file; ; {
+		rec, known := r.files[f]
+		if !known || rec.NoLineage {
+			// Recorded before lineage was (or not at all): any file that
+			// failed as a whole may have led to it.
+			if broken := sortedKeys(r.broken); len(broken) > 0 {
+				p := broken[0]
+				return fmt.Sprintf("not re-read: %s failed (%s), and what led to this file is not recorded", p, r.broken[p]), true
+			}
+			return "", false
+		}
+		p := rec.Parent
+		if p == "" || visited[p] {
+			return "", false
+		}
+		visited[p] = true
+		if why, ok := r.broken[p]; ok {
+			return fmt.Sprintf("not re-read: %s, which leads to it, failed (%s)", p, why), true
+		}
+		if _, ok := r.read[p]; ok {
+			return "", false // read, and no longer leads here
+		}
+		f = p
+	}
+}
+
+// saveFiles records what this sync read of each file (a digest for those
+// read cleanly, and the file that led to it), and forgets the files that
+// are gone, writing nothing when nothing changed. A file whose entities
+// were kept (a conflict, a failure) gets no digest, so it is read again
+// next time; a file kept because of another's failure keeps its record.
+func (r *syncRun) saveFiles(ctx context.Context, complete bool) error {
+	changes := map[string]*FileRecord{}
+	for file, rec := range r.read {
+		if _, failed := r.failed[file]; failed {
+			rec.Digest = ""
+		}
+		if prev, ok := r.files[file]; !ok || prev != rec {
+			changes[file] = &rec
+		}
+	}
+	if complete {
+		for file := range r.files {
+			if _, ok := r.read[file]; ok {
+				continue
+			}
+			if _, hidden := r.hidden(file); !hidden {
+				changes[file] = nil
 			}
 		}
 	}
 	if len(changes) == 0 {
 		return nil
 	}
-	if err := r.s.store.SetFileDigests(ctx, r.source, changes); err != nil {
-		return fmt.Errorf("record file digests of source %s: %w", r.source, err)
+	if err := r.s.store.SetSourceFiles(ctx, r.source, changes); err != nil {
+		return fmt.Errorf("record the files of source %s: %w", r.source, err)
 	}
 	return nil
+}
+
+// atLineOne returns problems with those about a whole file (no line)
+// pointing at its first line, so every problem prints as FILE:LINE:
+// whatever source reported it.
+func atLineOne(problems []catalog.Problem) []catalog.Problem {
+	for i, p := range problems {
+		if p.Line == 0 && p.File != "" {
+			out := slices.Clone(problems)
+			for j := i; j < len(out); j++ {
+				if out[j].Line == 0 && out[j].File != "" {
+					out[j].Line = 1
+				}
+			}
+			return out
+		}
+	}
+	return problems
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// firstProblem is the first problem of a file result, or def.
+func firstProblem(f FileResult, def string) string {
+	if len(f.Problems) > 0 {
+		return f.Problems[0].String()
+	}
+	return def
 }
 
 func (r *syncRun) result(start, end time.Time) Result {

@@ -48,7 +48,7 @@ func Validate(ctx context.Context, paths []string) (Validation, error) {
 		}
 		info, err := os.Stat(abs)
 		if err != nil {
-			v.Problems = append(v.Problems, catalog.Problem{File: p, Message: "no such file or folder"})
+			v.Problems = append(v.Problems, catalog.Problem{File: p, Line: 1, Message: "no such file or folder"})
 			continue
 		}
 		// One walker per argument, rooted at the argument's folder, so every
@@ -56,13 +56,18 @@ func Validate(ctx context.Context, paths []string) (Validation, error) {
 		root, files := filepath.Dir(abs), []string{abs}
 		if info.IsDir() {
 			root = abs
-			if files, err = descriptorFiles(abs); err != nil {
-				return v, err
-			}
 		}
 		w, err := newWalker(root, "", SinkFunc(visit))
 		if err != nil {
 			return v, err
+		}
+		if info.IsDir() {
+			var unreadable []unreadableDir
+			files, unreadable = descriptorFiles(abs)
+			for _, u := range unreadable {
+				v.Problems = append(v.Problems, catalog.Problem{File: w.display(u.path), Line: 1,
+					Message: fmt.Sprintf("cannot read the folder: %v", unwrapPathError(u.err))})
+			}
 		}
 		for _, f := range files {
 			if err := w.walkFile(ctx, f, "file:"+f, nil); err != nil {
@@ -73,17 +78,12 @@ func Validate(ctx context.Context, paths []string) (Validation, error) {
 	return v, nil
 }
 
-// descriptorFiles lists the .yaml and .yml files under root, sorted.
-func descriptorFiles(root string) ([]string, error) {
-	files, err := globFiles(root, "**/*.yaml")
-	if err != nil {
-		return nil, err
-	}
-	yml, err := globFiles(root, "**/*.yml")
-	if err != nil {
-		return nil, err
-	}
+// descriptorFiles lists the .yaml and .yml files under root, sorted, and
+// the folders it could not read.
+func descriptorFiles(root string) ([]string, []unreadableDir) {
+	files, unreadable := globFiles(os.DirFS(root), root, "**/*.yaml")
+	yml, _ := globFiles(os.DirFS(root), root, "**/*.yml")
 	files = append(files, yml...)
 	sort.Strings(files)
-	return files, nil
+	return files, unreadable
 }
