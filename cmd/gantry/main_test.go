@@ -76,7 +76,7 @@ func TestSyncWhoOwnsSearchQueryGet(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "0 added, 0 updated, 0 removed, 82 unchanged") {
 		t.Fatalf("re-sync: code %d\n%s", code, out)
 	}
-	if _, errOut, code := run(t, nil, "--config", cfg, "catalog", "sync", "--source", "nope"); code != 4 || !strings.Contains(errOut, "examples") {
+	if _, errOut, code := run(t, nil, "--config", cfg, "catalog", "sync", "--source", "nope"); code != 2 || !strings.Contains(errOut, "examples") {
 		t.Errorf("unknown source: code %d %q", code, errOut)
 	}
 

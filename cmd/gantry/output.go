@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/gantryhq/gantry/catalog"
+	"github.com/gantryhq/gantry/internal/errkind"
 )
 
 // printJSON writes v as indented JSON.
@@ -59,3 +63,24 @@ func printEntityList(w io.Writer, list entityListJSON, more string) {
 		fmt.Fprintln(w, more)
 	}
 }
+
+// usageArgs wraps a cobra argument check so that a missing or extra argument is
+// a usage error (exit 2), naming what the command takes.
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, a []string) error {
+		if err := check(cmd, a); err != nil {
+			return errkind.New(errkind.Invalid, "%v; usage: %s", err, cmd.UseLine())
+		}
+		return nil
+	}
+}
+
+// emptyCatalogHint says, on w, that the catalog holds nothing at all when
+// that is why a question found nothing.
+func emptyCatalogHint(ctx context.Context, w io.Writer, c *catalog.Catalog) {
+	if empty, err := c.Empty(ctx); err == nil && empty {
+		fmt.Fprintln(w, emptyCatalogMessage)
+	}
+}
+
+const emptyCatalogMessage = "The catalog is empty: run `gantry catalog sync` to read the sources under catalog.sources in the config."

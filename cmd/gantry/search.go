@@ -18,7 +18,10 @@ func newSearchCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "search TEXT",
 		Short: "Full-text search of the catalog: which service does X?",
-		Args:  cobra.MinimumNArgs(1),
+		Long: `Full-text search of names, titles, descriptions, tags, owners, systems and
+link titles: which service does X? Exits 4 when nothing matches (with --json
+too, after printing {"count": 0, "entities": []}).`,
+		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: g.withApp(func(ctx context.Context, a *app.App, args []string) error {
 			res, err := a.Catalog.Search(ctx, catalog.SearchQuery{Text: strings.Join(args, " "), Kinds: kinds, Limit: limit, Offset: offset})
 			if err != nil {
@@ -30,12 +33,19 @@ func newSearchCommand(g *globals) *cobra.Command {
 				s.Snippet = h.Snippet
 				out.Entities = append(out.Entities, s)
 			}
+			if res.Total == 0 {
+				if asJSON {
+					if err := printJSON(g.stdout, out); err != nil {
+						return err
+					}
+				} else {
+					fmt.Fprintf(g.stdout, "Nothing in the catalog matches %q.\n", strings.Join(args, " "))
+				}
+				emptyCatalogHint(ctx, g.stderr, a.Catalog)
+				return exitError{exitNotFound}
+			}
 			if asJSON {
 				return printJSON(g.stdout, out)
-			}
-			if res.Total == 0 {
-				fmt.Fprintf(g.stdout, "Nothing in the catalog matches %q.\n", strings.Join(args, " "))
-				return exitError{exitNotFound}
 			}
 			more := ""
 			if shown := offset + len(res.Hits); shown < res.Total {

@@ -20,8 +20,8 @@ func newWhoOwnsCommand(g *globals) *cobra.Command {
 		Short: "Who owns a service, repository, team or person: owner, members, on-call, links",
 		Long: `Who owns QUERY: an entity name or ref (checkout, component:default/checkout),
 a repository (org/repo or its URL), a team, a person or an e-mail address.
-Exits 4 when nothing matches, after printing suggestions.`,
-		Args: cobra.MinimumNArgs(1),
+Exits 4 when nothing matches, after printing suggestions (with --json too).`,
+		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: g.withApp(func(ctx context.Context, a *app.App, args []string) error {
 			ans, err := a.Catalog.WhoOwns(ctx, strings.Join(args, " "))
 			if err != nil {
@@ -33,6 +33,7 @@ Exits 4 when nothing matches, after printing suggestions.`,
 				printOwnership(g.stdout, ans, time.Now())
 			}
 			if err == nil && len(ans.Matches) == 0 {
+				emptyCatalogHint(ctx, g.stderr, a.Catalog)
 				return exitError{exitNotFound}
 			}
 			return err
@@ -96,6 +97,9 @@ func printMatch(w io.Writer, m *catalog.OwnerMatch, now time.Time) {
 	}
 	if oc := m.Oncall; oc != nil {
 		s := personString(oc.Person)
+		if oc.Starts != nil {
+			s = "nobody yet: the rotation starts " + oc.Starts.UTC().Format("Mon 2 Jan 2006")
+		}
 		if oc.Until != nil {
 			s += fmt.Sprintf(" until %s (in %s)", oc.Until.UTC().Format("Mon 2 Jan 15:04 MST"), roundDuration(oc.Until.Sub(now)))
 		}
@@ -118,6 +122,16 @@ func printMatch(w io.Writer, m *catalog.OwnerMatch, now time.Time) {
 	if len(m.Owns) > 0 {
 		field("Owns", summaries(m.Owns))
 	}
+	if len(m.Holds) > 0 {
+		parts := make([]string, len(m.Holds))
+		for i, h := range m.Holds {
+			parts[i] = h.Ref
+			if h.Via != "" {
+				parts[i] += " (no owner of its own: owned through this " + strings.ToLower(m.Kind) + ")"
+			}
+		}
+		field("Holds", strings.Join(parts, ", "))
+	}
 	field("Source", m.Provenance)
 }
 
@@ -136,6 +150,9 @@ func summaries(list []catalog.Summary) string {
 	out := make([]string, len(list))
 	for i, s := range list {
 		out[i] = s.Ref
+		if s.Via != "" {
+			out[i] += " (via " + s.Via + ")"
+		}
 	}
 	return strings.Join(out, ", ")
 }
