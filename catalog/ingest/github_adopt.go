@@ -24,16 +24,22 @@ type Adoption struct {
 	Number      int
 	Created     bool // false: an open adoption pull request was already there
 	Descriptor  string
+	Path        string // where the descriptor goes in the repository
 	Owner       InferredOwner
 }
 
-// Adopt opens a pull request adding catalog-info.yaml to a repository
+// Adopt opens a pull request adding a descriptor to a repository
 // ("org/repo") with what Gantry inferred for it, so that its team owns the
-// description from then on. It is idempotent: when an adoption pull
-// request is open, that one is returned. Errors: errkind.Conflict when the
-// repository already has a descriptor at the first configured path,
-// errkind.NotFound for an unknown repository, errkind.Forbidden (naming the
-// permission: contents and pull_requests write) when refused.
+// description from then on. The file goes where the source reads
+// descriptors: the first configured path without wildcards, else the first
+// glob made concrete with the entity's name ("services/*/catalog-info.yaml"
+// gives services/NAME/catalog-info.yaml; "**/" stands for no directory).
+// It is idempotent: when an adoption pull request is open, that one is
+// returned. Errors: errkind.Conflict when the repository already has a
+// descriptor at a configured path, errkind.NotFound for an unknown
+// repository, errkind.Forbidden (naming the permission: contents and
+// pull_requests write) when refused, errkind.Invalid when no configured
+// path can be made concrete.
 func (s *GitHubSource) Adopt(ctx context.Context, fullName string) (Adoption, error) {
 	owner, name, ok := strings.Cut(strings.Trim(fullName, "/ "), "/")
 	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
@@ -45,29 +51,40 @@ func (s *GitHubSource) Adopt(ctx context.Context, fullName string) (Adoption, er
 		return Adoption{}, ghclient.Explain("reading "+fullName, err)
 	}
 	full, branch := repo.GetFullName(), repo.GetDefaultBranch()
-	path := strings.TrimPrefix(s.opts.Paths[0], "/")
-	if hasMeta(path) {
-		path = "catalog-info.yaml"
-	}
 	if prs, _, err := gh.PullRequests.List(ctx, owner, repo.GetName(), &github.PullRequestListOptions{State: "open", Head: owner + ":" + AdoptBranch}); err != nil {
 		return Adoption{}, ghclient.Explain("listing pull requests of "+full, err)
 	} else if len(prs) > 0 {
 		return Adoption{PullRequest: prs[0].GetHTMLURL(), Number: prs[0].GetNumber()}, nil
 	}
-	if _, _, resp, err := gh.Repositories.GetContents(ctx, owner, repo.GetName(), path, &github.RepositoryContentGetOptions{Ref: branch}); err == nil {
-		return Adoption{}, errkind.New(errkind.Conflict, "%s already has %s on %s: it is declared, there is nothing to adopt", full, path, branch)
-	} else if resp == nil || resp.StatusCode != http.StatusNotFound {
-		return Adoption{}, ghclient.Explain("reading "+full+":"+path, err)
-	}
-
 	meta := listedFrom(repo, 0).Extra.Meta
-	inferred, err := s.inferForAdoption(ctx, repo, meta)
-	if err != nil {
-		return Adoption{}, err
-	}
 	entityName := inferredName(meta.Name)
 	if entityName == "" {
 		return Adoption{}, errkind.New(errkind.Invalid, "%s makes no valid entity name; write its catalog-info.yaml by hand", full)
+	}
+	tree, err := s.adoptionTree(ctx, repo)
+	if err != nil {
+		return Adoption{}, err
+	}
+	if tree != nil {
+		for _, pattern := range s.opts.Paths {
+			found, err := tree.glob(ctx, strings.TrimPrefix(pattern, "/"))
+			if err != nil {
+				return Adoption{}, ghclient.Explain("reading the tree of "+full, err)
+			}
+			if len(found) > 0 {
+				return Adoption{}, errkind.New(errkind.Conflict, "%s already has %s on %s: it is declared, there is nothing to adopt", full, found[0], branch)
+			}
+		}
+	}
+	path, ok := adoptionPath(s.opts.Paths, entityName)
+	if !ok {
+		return Adoption{}, errkind.New(errkind.Invalid, "none of the source's paths (%s) names a file Gantry can write for %s: add a path without wildcards, or write the descriptor by hand",
+			strings.Join(s.opts.Paths, ", "), full)
+	}
+
+	inferred, err := s.inferForAdoption(ctx, repo, tree, meta)
+	if err != nil {
+		return Adoption{}, err
 	}
 	e := inferredEntity(full, branch, meta, entityName, inferred)
 	doc, err := adoptionYAML(e, inferred)
@@ -100,22 +117,59 @@ func (s *GitHubSource) Adopt(ctx context.Context, fullName string) (Adoption, er
 	if err != nil {
 		return Adoption{}, ghclient.Explain("opening the pull request in "+full, err)
 	}
-	return Adoption{PullRequest: pr.GetHTMLURL(), Number: pr.GetNumber(), Created: true, Descriptor: doc, Owner: inferred}, nil
+	return Adoption{PullRequest: pr.GetHTMLURL(), Number: pr.GetNumber(), Created: true, Descriptor: doc, Path: path, Owner: inferred}, nil
 }
 
-// inferForAdoption infers one repository's owner the way a sync does.
-func (s *GitHubSource) inferForAdoption(ctx context.Context, repo *github.Repository, meta RepoMeta) (InferredOwner, error) {
+// adoptionPath is where an adopted descriptor goes so that the source reads
+// it: the first path without wildcards, else the first glob that, made
+// concrete (each "**" segment dropped, "*" the entity's name, "?" an "x"),
+// still matches itself.
+func adoptionPath(paths []string, name string) (string, bool) {
+	for _, p := range paths {
+		if p = strings.TrimPrefix(p, "/"); p != "" && !hasMeta(p) {
+			return p, true
+		}
+	}
+	for _, p := range paths {
+		p = strings.TrimPrefix(p, "/")
+		var segs []string
+		for _, seg := range strings.Split(p, "/") {
+			if seg == "**" {
+				continue
+			}
+			segs = append(segs, strings.NewReplacer("*", name, "?", "x").Replace(seg))
+		}
+		if c := strings.Join(segs, "/"); c != "" && !hasMeta(c) && MatchGlob(p, c) {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// adoptionTree reads the default branch's tree (nil for an empty
+// repository), directories loaded on demand when it is truncated.
+func (s *GitHubSource) adoptionTree(ctx context.Context, repo *github.Repository) (*repoTree, error) {
 	owner, name := repo.GetOwner().GetLogin(), repo.GetName()
 	tree, _, err := s.gh.Git.GetTree(ctx, owner, name, repo.GetDefaultBranch(), true)
-	if err != nil && ghclient.StatusOf(err) != http.StatusConflict {
-		return InferredOwner{}, ghclient.Explain("reading the tree of "+repo.GetFullName(), err)
-	}
-	if tree != nil {
-		t := treeFromListing(tree)
-		t.loadDir = func(ctx context.Context, sha string) (*github.Tree, error) {
-			sub, _, err := s.gh.Git.GetTree(ctx, owner, name, sha, false)
-			return sub, err
+	if err != nil {
+		if ghclient.StatusOf(err) == http.StatusConflict { // empty repository
+			return nil, nil
 		}
+		return nil, ghclient.Explain("reading the tree of "+repo.GetFullName(), err)
+	}
+	t := treeFromListing(tree)
+	t.loadDir = func(ctx context.Context, sha string) (*github.Tree, error) {
+		sub, _, err := s.gh.Git.GetTree(ctx, owner, name, sha, false)
+		return sub, err
+	}
+	return t, nil
+}
+
+// inferForAdoption infers one repository's owner the way a sync does, from
+// its tree (nil for an empty repository).
+func (s *GitHubSource) inferForAdoption(ctx context.Context, repo *github.Repository, t *repoTree, meta RepoMeta) (InferredOwner, error) {
+	owner, name := repo.GetOwner().GetLogin(), repo.GetName()
+	if t != nil {
 		for _, p := range codeownersPaths {
 			e, ok, err := t.lookup(ctx, p)
 			if err != nil {

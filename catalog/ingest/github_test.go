@@ -751,3 +751,56 @@ func TestGitHubUserSourceListsOwnedRepositories(t *testing.T) {
 		t.Errorf("calls: %s", routesLine(c))
 	}
 }
+
+// TestGitHubAdoptHonoursGlobbedPaths: with only globbed descriptor paths,
+// the adopted descriptor goes where the source reads it (the glob made
+// concrete with the entity's name), and once merged the next sync reads it
+// as declared; a descriptor already at any matching path is a conflict.
+func TestGitHubAdoptHonoursGlobbedPaths(t *testing.T) {
+	e := newGHEnv(t, acmeFixture(), ingest.GitHubOptions{Infer: true, Paths: []string{"services/*/catalog-info.yaml"}})
+	ad, err := e.src.Adopt(e.ctx, "acme/billing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "services/billing/catalog-info.yaml"
+	body, ok := e.fake.File("acme", "billing", ingest.AdoptBranch, want)
+	if ad.Path != want || !ok || !strings.Contains(body, "name: billing") {
+		t.Fatalf("adopted at %q; %s on the branch: %v", ad.Path, want, ok)
+	}
+	if _, err := e.fake.MergePull("acme", "billing", ad.Number); err != nil {
+		t.Fatal(err)
+	}
+	res := e.sync()
+	b := e.entity("component:default/billing")
+	if b == nil || b.Annotation(catalog.AnnotationInferred) == "true" || !strings.Contains(b.Origin.File, want) {
+		t.Fatalf("billing after the merge: %+v\n%s", b, problems(res))
+	}
+
+	if _, err := e.fake.PushFiles("acme", "ledger", "main", map[string]string{"services/ledger-api/catalog-info.yaml": body}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.src.Adopt(e.ctx, "acme/ledger"); !errors.Is(err, errkind.Conflict) || !strings.Contains(err.Error(), "services/ledger-api/catalog-info.yaml") {
+		t.Errorf("adopting a repository declared at a globbed path: %v", err)
+	}
+
+	// "**/" stands for no directory; a pattern that cannot be made
+	// concrete is refused, saying why.
+	for _, c := range []struct {
+		repo  string
+		paths []string
+		path  string
+	}{
+		{"acme/search", []string{"**/catalog-info.yaml"}, "catalog-info.yaml"},
+		{"acme/orphan", []string{"svc-?/*.yaml", "meta.yaml"}, "meta.yaml"},
+		{"acme/empty", []string{"[ab]*/c.yaml"}, ""},
+	} {
+		src := ingest.NewGitHubSource("other", e.gh.Client, e.state, e.state, e.db, ingest.GitHubOptions{Org: "acme", Infer: true, Paths: c.paths})
+		ad, err := src.Adopt(e.ctx, c.repo)
+		switch {
+		case c.path == "" && !errors.Is(err, errkind.Invalid):
+			t.Errorf("%v: %+v, %v; want refused", c.paths, ad, err)
+		case c.path != "" && (err != nil || ad.Path != c.path):
+			t.Errorf("%v: %+v, %v; want %s", c.paths, ad, err, c.path)
+		}
+	}
+}

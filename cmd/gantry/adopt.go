@@ -16,9 +16,13 @@ func newAdoptCommand(g *globals) *cobra.Command {
 		Long: `Open a pull request in ORG/REPO that adds catalog-info.yaml holding what Gantry
 inferred for the repository (owner from CODEOWNERS, a team-* topic or the admin
 team; description, topics as tags, language, links), so that its team owns the
-description from then on. The repository's organization must be read by a
-github source. Running it again returns the open pull request. The GitHub
-credentials need contents and pull_requests write on the repository.`,
+description from then on. The repository's organization (or user) must be read
+by a github source, and the file goes where that source reads descriptors: its
+first path without wildcards, else its first glob with the entity's name for
+"*" (paths: ["services/*/catalog-info.yaml"] gives
+services/REPO/catalog-info.yaml). Running it again returns the open pull
+request. The GitHub credentials need contents and pull_requests write on the
+repository.`,
 		Args: cobra.ExactArgs(1),
 		RunE: g.withApp(func(ctx context.Context, a *app.App, args []string) error {
 			ad, err := a.Adopt(ctx, args[0])
@@ -26,7 +30,7 @@ credentials need contents and pull_requests write on the repository.`,
 				return err
 			}
 			if ad.Created {
-				fmt.Fprintf(g.stdout, "Opened %s\n", ad.PullRequest)
+				fmt.Fprintf(g.stdout, "Opened %s (adds %s)\n", ad.PullRequest, ad.Path)
 			} else {
 				fmt.Fprintf(g.stdout, "An adoption pull request is already open: %s\n", ad.PullRequest)
 			}

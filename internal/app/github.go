@@ -159,9 +159,10 @@ func SyncSummary(results []ingest.Result, err error) string {
 	return strings.TrimSpace(b.String())
 }
 
-// Adopt opens a pull request adding catalog-info.yaml to repo ("org/repo")
-// with what Gantry inferred, through the github source configured for its
-// organization (or user). Errors: see ingest.GitHubSource.Adopt;
+// Adopt opens a pull request adding a descriptor to repo ("org/repo") with
+// what Gantry inferred, through the github source configured for its
+// organization (or user), at a path that source reads (its paths, globs
+// made concrete). Errors: see ingest.GitHubSource.Adopt;
 // errkind.NotFound when no github source reads that account.
 func (a *App) Adopt(ctx context.Context, repo string) (ingest.Adoption, error) {
 	account, _, _ := strings.Cut(strings.Trim(repo, "/ "), "/")
@@ -175,7 +176,7 @@ func (a *App) Adopt(ctx context.Context, repo string) (ingest.Adoption, error) {
 		}
 		return src.(*ingest.GitHubSource).Adopt(ctx, repo)
 	}
-	return ingest.Adoption{}, errkind.New(errkind.NotFound, "no github source reads %s (catalog.sources with type: github and org: %s)", account, account)
+	return ingest.Adoption{}, errkind.New(errkind.NotFound, "no github source reads %s (catalog.sources with type: github and org: %s, or user: %s)", account, account, account)
 }
 
 func (a *App) sourceNames() []string {
