@@ -114,15 +114,21 @@ func (w localWorkspace) channel(t *testing.T, name string) string {
 	return ""
 }
 
-// waitText polls a channel's messages until one holds want.
+// waitText polls a channel's messages until one holds want, in its text
+// or its blocks.
 func waitText(t *testing.T, base, channel, want string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		var res struct{ Messages []struct{ Text string } }
+		var res struct {
+			Messages []struct {
+				Text   string
+				Blocks json.RawMessage
+			}
+		}
 		apiGet(t, base+"api/messages?as=U0PAY0001&channel="+channel, &res)
 		for _, m := range res.Messages {
-			if strings.Contains(m.Text, want) {
+			if strings.Contains(m.Text, want) || strings.Contains(string(m.Blocks), want) {
 				return
 			}
 		}
@@ -154,6 +160,10 @@ func TestLocalModeKeepsTheConversation(t *testing.T) {
 		t.Fatalf("/whoowns: %d", code)
 	}
 	waitText(t, base, general, "Checkout is owned by Payments")
+	// The GitHub sandbox is read like an organisation: a repository the
+	// catalog files do not name is inferred from its CODEOWNERS.
+	apiPost(t, base+"api/command", `{"as":"U0PAY0001","channel":"`+general+`","command":"/whoowns","text":"secrets-rotator"}`, nil)
+	waitText(t, base, general, "inferred from CODEOWNERS")
 
 	var digest struct {
 		Summary  string
@@ -163,6 +173,9 @@ func TestLocalModeKeepsTheConversation(t *testing.T) {
 		t.Fatalf("digest: %d %+v", code, digest)
 	}
 	waitText(t, base, ws.channel(t, "team-payments"), "Production readiness for Payments")
+	// with the sandbox's repositories scored from their GitHub facts
+	waitText(t, base, ws.channel(t, "team-payments"), "*invoice-renderer* Bronze")
+	waitText(t, base, ws.channel(t, "team-payments"), "fraud-rules")
 	apiPost(t, base+"api/digest", `{"as":"U0PAY0001"}`, &digest)
 	if len(digest.Channels) != 0 || !strings.Contains(digest.Summary, "Already posted this period") {
 		t.Fatalf("second digest: %+v", digest)

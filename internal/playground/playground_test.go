@@ -106,6 +106,35 @@ func TestBrambleFixture(t *testing.T) {
 	}
 }
 
+// TestFixtureDatesFollowTheClock: a fresh sandbox moves the fixture's
+// dates so that its day (fixtureAsOf) is today: a pull request open for
+// 83 days on 2026-06-01 is 83 days old whenever the playground starts,
+// and the repositories read by the github source are varied (declared and
+// not, protected and not, with a deploy workflow for /rollback).
+func TestFixtureDatesFollowTheClock(t *testing.T) {
+	sb := newSandbox(t, nil)
+	pulls := sb.GitHub().Pulls("bramble", "fraud-rules")
+	if len(pulls) != 1 {
+		t.Fatalf("fraud-rules pulls: %+v", pulls)
+	}
+	want := time.Since(time.Date(2026, 3, 10, 11, 0, 0, 0, time.UTC).Add(time.Since(fixtureAsOf).Truncate(24 * time.Hour)))
+	if age := time.Since(pulls[0].CreatedAt); age < want-time.Minute || age > want+time.Minute || age < 80*24*time.Hour || age > 84*24*time.Hour {
+		t.Fatalf("the pull request is %v old, want %v (83 days)", age, want)
+	}
+	if _, ok := sb.GitHub().Protection("bramble", "deploy-bot", "main"); !ok {
+		t.Error("deploy-bot's main is not protected")
+	}
+	if _, ok := sb.GitHub().Protection("bramble", "secrets-rotator", "main"); ok {
+		t.Error("secrets-rotator's main is protected")
+	}
+	if _, ok := sb.GitHub().File("bramble", "checkout", "main", ".github/workflows/deploy.yml"); !ok {
+		t.Error("checkout has no deploy workflow to roll back with")
+	}
+	if _, ok := sb.GitHub().File("bramble", "old-admin-panel", "main", ".github/CODEOWNERS"); ok {
+		t.Error("old-admin-panel has an owner")
+	}
+}
+
 // TestSandboxKeepsItsState: people and channels from the directory (once),
 // a conversation and a repository survive a restart on the same store.
 func TestSandboxKeepsItsState(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/gantryhq/gantry/internal/githubfake"
 	"github.com/gantryhq/gantry/internal/slackfake"
@@ -21,9 +22,45 @@ const GitHubToken = "ghp_gantry_local_sandbox"
 var brambleFixture []byte
 
 // BrambleFixture returns the example organisation's GitHub, as the sandbox
-// starts it by default.
+// starts it by default, its dates as written (as of fixtureAsOf).
 func BrambleFixture() (*githubfake.Fixture, error) {
 	return githubfake.ParseFixture(brambleFixture, "yaml")
+}
+
+// fixtureAsOf is the day the Bramble fixture's dates are written as of:
+// a fresh sandbox moves them all by now - fixtureAsOf, so that a pull
+// request "open for 80 days" or a push "four days ago" stays so.
+var fixtureAsOf = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+
+// shiftFixture moves every date of f by d (undated objects keep their
+// defaults).
+func shiftFixture(f *githubfake.Fixture, d time.Duration) {
+	at := func(t *time.Time) {
+		if t != nil && !t.IsZero() {
+			*t = t.Add(d)
+		}
+	}
+	for i := range f.Repos {
+		r := &f.Repos[i]
+		at(&r.CreatedAt)
+		at(&r.UpdatedAt)
+		at(&r.PushedAt)
+		for j := range r.Branches {
+			for k := range r.Branches[j].Commits {
+				at(&r.Branches[j].Commits[k].Date)
+			}
+		}
+		for j := range r.Pulls {
+			p := &r.Pulls[j]
+			at(&p.CreatedAt)
+			at(p.ClosedAt)
+			at(p.MergedAt)
+		}
+		for j := range r.Runs {
+			at(&r.Runs[j].CreatedAt)
+			at(&r.Runs[j].UpdatedAt)
+		}
+	}
 }
 
 // Store keeps the sandbox's state between runs; *store.DB implements it.
@@ -112,6 +149,7 @@ func New(ctx context.Context, opts Options) (*Sandbox, error) {
 		if err != nil {
 			return nil, fmt.Errorf("playground: the example GitHub fixture: %w", err)
 		}
+		shiftFixture(f, time.Since(fixtureAsOf).Truncate(24*time.Hour))
 		fixture = f
 	}
 	gh, err := githubfake.New(fixture, githubfake.WithAddr(orLoopback(opts.GitHubAddr)), githubfake.WithLogger(log))
