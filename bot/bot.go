@@ -63,6 +63,11 @@ type Options struct {
 	// PingTimeout is how long the socket may go without a ping from Slack
 	// before it is considered dead and reopened (default 30 s).
 	PingTimeout time.Duration
+	// Claims, when set, keeps the bot's once-claims (redelivered events,
+	// double clicks on "Share in channel") in the database, so a restart
+	// or another replica does not act on them twice; nil keeps them in
+	// memory only.
+	Claims Claims
 }
 
 // Bot is Gantry's Slack app over Socket Mode: it acks every envelope at
@@ -157,8 +162,8 @@ func New(opts Options) (*Bot, error) {
 	b := &Bot{
 		opts: opts, log: log, metrics: m, api: api, httpc: httpc, router: newRouter(),
 		people: newPeople(api, opts.Catalog, opts.Clock, log), cat: opts.Catalog,
-		once:    newOnceSet(opts.Clock, 10*time.Minute, 10000),
-		events:  newOnceSet(opts.Clock, time.Hour, 50000),
+		once:    newOnceSet(opts.Clock, 10*time.Minute, 10000, opts.Claims, log),
+		events:  newOnceSet(opts.Clock, time.Hour, 50000, opts.Claims, log),
 		notices: make(chan struct{}, 8),
 		idle:    make(chan struct{}),
 	}

@@ -185,14 +185,14 @@ func (r *Request) FirstInputBlock() string {
 
 // Once reports whether key is seen for the first time (true) or was
 // already claimed within the last ten minutes (false), so a double click
-// on "Share in channel" shares once. It is in memory, per process: side
-// effects that must happen once across restarts and replicas are keyed in
-// the database instead.
+// on "Share in channel" shares once. The claim is in memory and, when the
+// bot has Claims (the database), there too, so it holds across restarts
+// and replicas.
 func (r *Request) Once(key string) bool {
 	if r.bot == nil {
 		return true
 	}
-	return r.bot.once.first(key)
+	return r.bot.once.claim(WithLogger(context.Background(), r.Log), "once:"+key)
 }
 
 // Args returns the arguments as tokens (see ParseText).

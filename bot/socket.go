@@ -543,11 +543,14 @@ func (b *Bot) onEventsAPI(ctx context.Context, sm *link, evt socketmode.Event) {
 	}
 	b.finish(r, ev.InnerEvent.Type)
 	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
-		if !b.events.first(cb.EventID) {
+		if !b.events.first("event:" + cb.EventID) {
 			b.metrics.Duplicates.Inc()
 			r.Log.Info("redelivered event already handled; acking it again", "event_id", cb.EventID, "retry_attempt", r.RetryAttempt)
 			b.ack(sm, evt.Request, start, nil)
 			return
+		}
+		if known {
+			h = b.onceAcrossProcesses(cb.EventID, h)
 		}
 	}
 	if !known {
@@ -558,5 +561,22 @@ func (b *Bot) onEventsAPI(ctx context.Context, sm *link, evt socketmode.Event) {
 	b.ack(sm, evt.Request, start, nil)
 	if !ok && r.Type == "app_mention" {
 		b.tellBusy(ctx, r)
+	}
+}
+
+// onceAcrossProcesses runs h only if the event is claimed here first in
+// the database (Options.Claims): a redelivery that reached another
+// replica, or this process after a restart, is acked and skipped there.
+// The claim is made in the pool, so that the read loop never waits for
+// the database.
+func (b *Bot) onceAcrossProcesses(eventID string, h HandlerFunc) HandlerFunc {
+	return func(ctx context.Context, r *Request) error {
+		if !b.events.shared(ctx, "event:"+eventID) {
+			b.metrics.Duplicates.Inc()
+			r.Log.Info("redelivered event already handled by another process (claimed in the database); skipping it",
+				"event_id", eventID, "retry_attempt", r.RetryAttempt)
+			return nil
+		}
+		return h(ctx, r)
 	}
 }

@@ -50,6 +50,8 @@ type Options struct {
 	AllowAPIErrors []string
 	// NoRun builds the bot without running it.
 	NoRun bool
+	// Claims is given to the bot (once-claims in a database).
+	Claims bot.Claims
 }
 
 // Harness is a running bot connected to a fake Slack workspace that holds
@@ -106,7 +108,7 @@ func Start(t testing.TB, opts Options) *Harness {
 		AppToken: h.Fake.AppToken(), BotToken: h.Fake.BotToken(), APIURL: apiURL,
 		AdminGroup: "group:default/platform", Workers: opts.Workers, QueueSize: opts.QueueSize,
 		Catalog: h.Catalog, Logger: slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Registerer: h.Registry, Retry: retry, ShutdownTimeout: opts.ShutdownTimeout,
+		Registerer: h.Registry, Retry: retry, ShutdownTimeout: opts.ShutdownTimeout, Claims: opts.Claims,
 	}
 	if opts.Clock != nil {
 		bo.Clock = opts.Clock

@@ -20,10 +20,14 @@ func (a *App) startBot(ctx context.Context, srv *ops.Server) (*bot.Bot, error) {
 			"how", "create the app from manifest.yaml (api.slack.com/apps → Create New App → From a manifest), install it, then copy the two tokens")
 		return nil, nil
 	}
-	b, err := bot.New(bot.Options{
+	opts := bot.Options{
 		AppToken: s.AppToken, BotToken: s.BotToken, APIURL: s.APIURL, AdminGroup: s.AdminGroup,
 		Workers: s.Workers, Catalog: a.botCatalog(), Logger: a.Log, Registerer: srv.Registry,
-	})
+	}
+	if a.DB != nil {
+		opts.Claims = a.DB // redelivered events and double clicks handled once across restarts and replicas
+	}
+	b, err := bot.New(opts)
 	if err != nil {
 		return nil, err
 	}
