@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -230,7 +231,9 @@ func (b *Bot) DigestPoster() scorecard.Poster { return digestPoster{api: b.api} 
 type digestPoster struct{ api *WebAPI }
 
 // PostDigest posts the digest with its key as message metadata, so that
-// it can be recognised in the channel's history.
+// it can be recognised in the channel's history. A post Slack may have
+// carried out although the call failed (APIError.Unsure: an HTTP 500, a
+// timeout after sending) matches scorecard.ErrMaybePosted.
 func (p digestPoster) PostDigest(ctx context.Context, d *scorecard.Digest) (string, string, error) {
 	m := DigestMessage(d)
 	var out struct {
@@ -243,6 +246,11 @@ func (p digestPoster) PostDigest(ctx context.Context, d *scorecard.Digest) (stri
 			"scorecard": d.Scorecard, "team": d.Team, "period": d.PeriodKey}},
 	}, &out)
 	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Unsure {
+			// Slack may have shown it: the runner must not post it again.
+			return "", "", fmt.Errorf("%w (%w)", err, scorecard.ErrMaybePosted)
+		}
 		return "", "", err
 	}
 	if out.Channel == "" {

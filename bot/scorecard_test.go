@@ -347,9 +347,11 @@ func (p faultyPoster) PostDigest(ctx context.Context, d *scorecard.Digest) (stri
 }
 
 // The digests of a period through the real Web API client and a Slack
-// that rate-limits, fails and refuses: a 429 is waited out, repeated 5xx
+// that rate-limits, fails and refuses: a 429 is waited out, repeated 503s
 // are retried until posted, a refusal is reported once to the fallback
-// channel; nothing is posted twice, even when the period is run again.
+// channel, and a post Slack carried out but answered with a 500 is
+// uncertain (reported, not posted again); nothing is posted twice, even
+// when the period is run again.
 func TestDigestPostingThroughSlackFaults(t *testing.T) {
 	h, f := scorecardHarness(t, bottest.Options{AllowAPIErrors: []string{"ratelimited", "internal_error", "channel_not_found"}}, nil)
 	ctx := h.Ctx
@@ -369,6 +371,10 @@ func TestDigestPostingThroughSlackFaults(t *testing.T) {
 			h.Fake.FailNext("chat.postMessage", 503, 4) // more than the client's own retries
 		case "group:default/platform":
 			h.Fake.FailNextError("chat.postMessage", "channel_not_found", 1)
+		case "group:default/storefront":
+			// Slack posts it but answers 500: the client does not send it
+			// again, and the runner records it as uncertain.
+			h.Fake.FailNextAfterProcessing("chat.postMessage", 500, 1)
 		}
 	}}
 	// The runner's own backoff takes no real time; Slack's Retry-After does.
@@ -409,7 +415,8 @@ func TestDigestPostingThroughSlackFaults(t *testing.T) {
 			report = m
 		}
 	}
-	if text := bottest.Text(report); !strings.Contains(text, "Platform") || !strings.Contains(text, "channel_not_found") {
+	if text := bottest.Text(report); !strings.Contains(text, "Platform") || !strings.Contains(text, "channel_not_found") ||
+		!strings.Contains(text, "Storefront") || !strings.Contains(text, "1 may not have been") {
 		t.Errorf("report:\n%s", text)
 	}
 	for _, o := range rep.Outcomes {
@@ -422,9 +429,13 @@ func TestDigestPostingThroughSlackFaults(t *testing.T) {
 			if o.Outcome != scorecard.OutcomeFailed {
 				t.Errorf("platform: %+v", o)
 			}
+		case "group:default/storefront":
+			if o.Outcome != scorecard.OutcomeUncertain || seen[o.Team] != 1 {
+				t.Errorf("storefront: %+v, tried %d times", o, seen[o.Team])
+			}
 		}
 	}
-	if calls := h.Fake.APICalls()["chat.postMessage"]; calls.ByStatus[429] != 1 || calls.ByStatus[503] != 4 {
+	if calls := h.Fake.APICalls()["chat.postMessage"]; calls.ByStatus[429] != 1 || calls.ByStatus[503] != 4 || calls.ByStatus[500] != 1 {
 		t.Errorf("chat.postMessage statuses: %v", calls.ByStatus)
 	}
 	// The same period again: nothing new anywhere.

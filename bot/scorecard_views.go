@@ -650,6 +650,8 @@ func DigestReportMessage(r *scorecard.DigestReport) Message {
 		switch {
 		case o.Outcome == scorecard.OutcomeFailed:
 			lines = append(lines, fmt.Sprintf(":x: *%s* in %s: %s", nm(o.TeamTitle), nm(o.Channel), esc(clip(o.Error, 300))))
+		case o.Outcome == scorecard.OutcomeUncertain:
+			lines = append(lines, fmt.Sprintf(":grey_question: *%s* in %s: %s", nm(o.TeamTitle), nm(o.Channel), esc(clip(o.Error, 400))))
 		case o.Outcome == scorecard.OutcomeSkipped:
 			lines = append(lines, fmt.Sprintf(":grey_question: *%s*: %s", nm(o.TeamTitle), esc(clip(o.Error, 300))))
 		case o.Retries > 0 && o.Outcome == scorecard.OutcomePosted:
@@ -658,9 +660,16 @@ func DigestReportMessage(r *scorecard.DigestReport) Message {
 	}
 	failed := r.Count(scorecard.OutcomeFailed)
 	text := fmt.Sprintf("%d %s digest%s could not be posted", failed, r.ScorecardTitle, scPlural(failed))
-	bs := []slack.Block{section(fmt.Sprintf(":warning: *%s for the week of %s.*", esc(text), scShortDate(r.Period)))}
+	if unsure := r.Count(scorecard.OutcomeUncertain); unsure > 0 {
+		if failed == 0 {
+			text = fmt.Sprintf("%d %s digest%s may not have been posted", unsure, r.ScorecardTitle, scPlural(unsure))
+		} else {
+			text += fmt.Sprintf(", %d may not have been", unsure)
+		}
+	}
+	bs := []slack.Block{section(fmt.Sprintf(":warning: *%s* (the week of %s).", esc(text), scShortDate(r.Period)))}
 	bs = append(bs, scChunkSections(lines)...)
-	bs = append(bs, note("Slack refused these for good (a channel that is gone, or the bot not invited): fix it, then `gantry digest send --team <team>`."))
+	bs = append(bs, note("Slack refused these (a channel that is gone, the bot not invited, or Slack failing every attempt), or their outcome is unknown: fix it or look in the channel, then `gantry digest send --team <team> --retry-failed`."))
 	return Message{Text: text, Blocks: blocks(bs...)}
 }
 

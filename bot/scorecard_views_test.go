@@ -72,6 +72,8 @@ func TestGoldenScorecardViews(t *testing.T) {
 			{Team: "group:default/payments", TeamTitle: "Payments", Channel: "C0PAY", Outcome: scorecard.OutcomePosted, TS: "1.1", Retries: 3},
 			{Team: "group:default/search", TeamTitle: "Search & Discovery", Channel: "#team-search", Outcome: scorecard.OutcomeFailed, Error: "slack chat.postMessage: channel_not_found"},
 			{Team: "", TeamTitle: "Services without a known owner", Outcome: scorecard.OutcomeSkipped, Error: "nobody known owns these services, and no fallback channel is configured"},
+			{Team: "group:default/platform", TeamTitle: "Platform", Channel: "#team-platform", Outcome: scorecard.OutcomeUncertain,
+				Error: "Gantry (gantry-1) stopped while posting it, so Slack may or may not have shown it; not posted again this period: if #team-platform does not have it, run `gantry digest send --team platform --retry-failed`"},
 		}}
 
 	cases := []struct {

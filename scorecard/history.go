@@ -51,8 +51,12 @@ const (
 	DigestClaimed = "claimed" // someone is about to post it, under a lease
 	DigestPosting = "posting" // the post is being sent
 	DigestPosted  = "posted"  // done: Channel and TS say where
-	DigestFailed  = "failed"  // Slack refused it for good (a missing channel); reported
+	DigestFailed  = "failed"  // Slack refused it for good (a missing channel), or failed MaxAttempts times; reported
 	DigestSkipped = "skipped" // nowhere to post it (no channel, no fallback); reported
+	// DigestUncertain: a post whose outcome is unknown (its poster died
+	// while posting, or Slack did not confirm it); not posted again
+	// within the period unless asked (ReopenDigest); reported.
+	DigestUncertain = "uncertain"
 )
 
 // DigestRecord is what the store knows of one digest.
@@ -71,7 +75,7 @@ type DigestRecord struct {
 
 // Final reports whether nothing more is to be done for the digest.
 func (r DigestRecord) Final() bool {
-	return r.State == DigestPosted || r.State == DigestFailed || r.State == DigestSkipped
+	return r.State == DigestPosted || r.State == DigestFailed || r.State == DigestSkipped || r.State == DigestUncertain
 }
 
 // DigestStore records digests so that each is posted once, across
@@ -88,12 +92,17 @@ type DigestStore interface {
 	// RenewDigest extends owner's lease; false when owner no longer holds it.
 	RenewDigest(ctx context.Context, k DigestKey, owner string, leaseUntil time.Time) (bool, error)
 	// FinishDigest records an outcome of owner's attempt: DigestPosted
-	// with the channel and ts, DigestFailed or DigestSkipped with the
-	// reason, or DigestClaimed with the retries so far and the last error
+	// with the channel and ts, DigestFailed, DigestSkipped or
+	// DigestUncertain with the reason, or DigestClaimed with the retries so far and the last error
 	// (the claim is kept, the lease extended to rec.LeaseUntil).
 	FinishDigest(ctx context.Context, k DigestKey, owner string, rec DigestRecord, now time.Time) error
 	// ReleaseDigest gives an unfinished claim back at once (shutting down).
 	ReleaseDigest(ctx context.Context, k DigestKey, owner string) error
+	// ReopenDigest forgets a finished digest whose state is one of states
+	// (never a posted one), so that the next run claims and posts it
+	// afresh: `gantry digest send --retry-failed`. ok is false when there
+	// was no such record.
+	ReopenDigest(ctx context.Context, k DigestKey, states ...string) (ok bool, err error)
 	// DigestRecords lists the records of one scorecard and period ("" for all periods), by team.
 	DigestRecords(ctx context.Context, scorecard, period string) ([]DigestRecord, error)
 }

@@ -42,11 +42,28 @@ type RunnerOptions struct {
 	// (default 5 s), doubling up to MaxBackoff (default 5 m).
 	Backoff    time.Duration
 	MaxBackoff time.Duration
+	// MaxAttempts bounds the posts tried for one digest in a period
+	// (default 6, counted across restarts in the record): after that many
+	// transient failures it is recorded as failed and reported, and only
+	// `gantry digest send --retry-failed` posts it again.
+	MaxAttempts int
+	// PostTimeout bounds one post (default 3 m: the bot waits out 429s for
+	// up to 2 m). A post that has started is not cancelled when Gantry
+	// shuts down: shutdown waits for it (at most this long), so that its
+	// outcome is known and recorded. A post that times out may have
+	// reached Slack: it is recorded as uncertain, not posted again.
+	PostTimeout time.Duration
 	// Concurrency is how many teams are posted at once (default 4; posts
 	// to one channel still go one a second, paced by the bot).
 	Concurrency int
 	Log         *slog.Logger
 }
+
+// ErrMaybePosted is what a Poster's error matches (errors.Is) when Slack
+// may have shown the message although the call failed (a timeout after
+// the request was sent, an HTTP 500 for a post): the runner then records
+// the digest as uncertain rather than post it a second time.
+var ErrMaybePosted = errors.New("Slack may have posted it anyway")
 
 // DigestRunner posts the digests of a period, each exactly once across
 // restarts and replicas sharing the database.
@@ -54,21 +71,30 @@ type RunnerOptions struct {
 // Before posting a team's digest it claims (scorecard, team, period) in
 // the store: a row with a unique key, written before anything is sent, so
 // a second replica, or this one restarted, finds it and does not post.
-// After Slack answers, the message's channel and ts are recorded on it.
-// The claim is a lease, renewed while the post waits out 429s: a process
-// that dies mid-run leaves claims that expire, and whoever runs the
-// period next (the restarted process at start-up, another replica)
-// takes them over and posts, so no team is skipped. A graceful shutdown
-// gives its claims back at once.
+// The claim is a lease, renewed while a post waits out 429s; the record
+// says "posting" while the post is on its way, and "posted" with the
+// message's channel and ts once Slack answered.
 //
-// What remains is the instant between Slack accepting a post and the ts
-// being written: a crash exactly there is indistinguishable from a crash
-// just before the post, and the digest is posted again (at least once
-// beats at most once for a weekly report; the record shows a takeover of
-// a "posting" claim, which is logged). Closing that gap would mean reading
-// the channel's history for the message's metadata (every digest carries
-// its key as Slack message metadata), which needs the channels:history
-// scope Gantry does not ask for.
+// Shutdown never interrupts a post: once sent, the post runs to its end
+// on a context detached from the run's (bounded by PostTimeout), and its
+// outcome is recorded before the run returns; claims not yet posting are
+// given back, so the next start posts them at once. What is left is a
+// process that dies (a crash, SIGKILL) while posting: its record stays
+// "posting", and whoever takes the claim over when the lease ran out
+// cannot tell whether Slack received the message. Finding out would mean
+// reading the channel's history (every digest carries its key as message
+// metadata), which needs the channels:history scope Gantry does not ask
+// for; so such a digest is recorded as uncertain, not posted again within
+// the period, logged and reported to the fallback channel, and
+// `gantry digest send --team T --retry-failed` posts it if it is missing.
+// The same holds for a post that timed out or that Slack answered with an
+// error after it may have done it (ErrMaybePosted). Digests are therefore
+// posted at most once; all of them, unless a process dies mid-post.
+//
+// A post that fails for a transient reason (429s beyond the bot's
+// patience, 5xx, Slack unreachable) is tried again after a backoff
+// (Backoff doubling to MaxBackoff), up to MaxAttempts in all, counted in
+// the record across restarts; then it is recorded as failed and reported.
 type DigestRunner struct {
 	o RunnerOptions
 }
@@ -89,6 +115,12 @@ func NewDigestRunner(o RunnerOptions) *DigestRunner {
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 4
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 6
+	}
+	if o.PostTimeout <= 0 {
+		o.PostTimeout = 3 * time.Minute
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -111,9 +143,12 @@ func InstanceName() string {
 const (
 	OutcomePosted  = "posted"  // posted by this run
 	OutcomeAlready = "already" // posted before (by this process or another)
-	OutcomeFailed  = "failed"  // Slack refused it for good
+	OutcomeFailed  = "failed"  // Slack refused it for good, or failed MaxAttempts times
 	OutcomeSkipped = "skipped" // nowhere to post it
-	OutcomePending = "pending" // not posted when the run ended (shutdown, period over); the next run posts it
+	// OutcomeUncertain: Slack may or may not have shown it (a post cut
+	// short by a crash or a timeout); not posted again within the period.
+	OutcomeUncertain = "uncertain"
+	OutcomePending   = "pending" // not posted when the run ended (shutdown, period over); the next run posts it
 )
 
 // DigestOutcome is what became of one team's digest.
@@ -271,22 +306,27 @@ func (r *DigestRunner) one(ctx context.Context, sc *Scorecard, d *Digest, end ti
 		switch rec.State {
 		case DigestPosted:
 			out.Outcome, out.Channel, out.TS = OutcomeAlready, rec.Channel, rec.TS
-		case DigestFailed, DigestSkipped:
+		case DigestFailed, DigestSkipped, DigestUncertain:
 			out.Outcome = OutcomeAlready
 		default:
 			return out, rec.LeaseUntil, nil
 		}
 		return out, time.Time{}, nil
 	}
+	retries := rec.Retries
 	if prev != nil {
-		lvl := slog.LevelInfo
 		if prev.State == DigestPosting {
-			lvl = slog.LevelWarn // the holder may have posted before it died: at least once
+			// The holder died while posting: Slack may have shown it.
+			out.Outcome, out.Retries = OutcomeUncertain, retries
+			out.Error = fmt.Sprintf("Gantry (%s) stopped while posting it, so Slack may or may not have shown it; not posted again this period: "+
+				"if %s does not have it, run `gantry digest send --team %s --retry-failed`", prev.ClaimedBy, d.Channel, teamArg(d.Team))
+			r.o.Log.Error("digest: a claim was left while posting; the outcome is unknown, so it is not posted again",
+				"scorecard", sc.Name, "team", d.Team, "period", d.PeriodKey, "channel", d.Channel, "previous_holder", prev.ClaimedBy)
+			return out, time.Time{}, r.finish(key, DigestRecord{State: DigestUncertain, Error: out.Error, Retries: retries})
 		}
-		r.o.Log.Log(ctx, lvl, "digest: took over a claim whose holder stopped", "scorecard", sc.Name, "team", d.Team,
+		r.o.Log.Info("digest: took over a claim whose holder stopped", "scorecard", sc.Name, "team", d.Team,
 			"period", d.PeriodKey, "previous_holder", prev.ClaimedBy, "previous_state", prev.State)
 	}
-	retries := rec.Retries
 	if d.Channel == "" {
 		out.Outcome, out.Error = OutcomeSkipped, "the team has no Slack channel (gantry.dev/slack-channel on its Group) and no fallback channel is configured"
 		if d.Team == "" {
@@ -295,7 +335,14 @@ func (r *DigestRunner) one(ctx context.Context, sc *Scorecard, d *Digest, end ti
 		return out, time.Time{}, r.finish(key, DigestRecord{State: DigestSkipped, Error: out.Error})
 	}
 	backoff := r.o.Backoff
+	for range retries {
+		backoff = min(2*backoff, r.o.MaxBackoff)
+	}
 	for {
+		if ctx.Err() != nil {
+			r.release(key) // nothing sent: the next start posts it at once
+			return out, time.Time{}, nil
+		}
 		now = clock.Now()
 		ok, err := r.o.Store.StartPosting(ctx, key, r.o.Instance, now, now.Add(r.o.Lease))
 		if err != nil || !ok {
@@ -313,18 +360,28 @@ func (r *DigestRunner) one(ctx context.Context, sc *Scorecard, d *Digest, end ti
 			out.Outcome, out.Channel, out.TS, out.Retries = OutcomePosted, channel, ts, retries
 			return out, time.Time{}, r.finish(key, DigestRecord{State: DigestPosted, Channel: channel, TS: ts, Retries: retries})
 		}
-		if ctx.Err() != nil {
-			r.release(key)
-			return out, time.Time{}, nil
+		out.Error, out.Retries = perr.Error(), retries
+		if errors.Is(perr, ErrMaybePosted) || errors.Is(perr, context.DeadlineExceeded) {
+			out.Outcome = OutcomeUncertain
+			out.Error = fmt.Sprintf("Slack did not confirm the post (%v), so it may or may not have been shown; not posted again this period: "+
+				"if %s does not have it, run `gantry digest send --team %s --retry-failed`", perr, d.Channel, teamArg(d.Team))
+			r.o.Log.Error("digest: the post's outcome is unknown; not posted again", "scorecard", sc.Name, "team", d.Team, "channel", d.Channel, "err", perr)
+			return out, time.Time{}, r.finish(key, DigestRecord{State: DigestUncertain, Error: out.Error, Retries: retries})
 		}
-		out.Error = perr.Error()
 		if !transient(perr) {
-			out.Outcome, out.Retries = OutcomeFailed, retries
+			out.Outcome = OutcomeFailed
 			r.o.Log.Error("digest: Slack refused it", "scorecard", sc.Name, "team", d.Team, "channel", d.Channel, "err", perr)
 			return out, time.Time{}, r.finish(key, DigestRecord{State: DigestFailed, Error: perr.Error(), Retries: retries})
 		}
 		retries++
 		out.Retries = retries
+		if retries >= r.o.MaxAttempts {
+			out.Outcome = OutcomeFailed
+			out.Error = fmt.Sprintf("gave up after %d attempts: %v", retries, perr)
+			r.o.Log.Error("digest: Slack kept failing; giving up for this period", "scorecard", sc.Name, "team", d.Team,
+				"channel", d.Channel, "attempts", retries, "err", perr)
+			return out, time.Time{}, r.finish(key, DigestRecord{State: DigestFailed, Error: out.Error, Retries: retries})
+		}
 		now = clock.Now()
 		if !end.IsZero() && !now.Add(backoff).Before(end) {
 			// The period is over: leave it to whoever runs it next (nobody,
@@ -334,7 +391,7 @@ func (r *DigestRunner) one(ctx context.Context, sc *Scorecard, d *Digest, end ti
 			return out, time.Time{}, nil
 		}
 		r.o.Log.Warn("digest: Slack failed; retrying", "scorecard", sc.Name, "team", d.Team, "channel", d.Channel,
-			"retry", retries, "wait", backoff, "err", perr)
+			"retry", retries, "of", r.o.MaxAttempts-1, "wait", backoff, "err", perr)
 		if err := r.finish(key, DigestRecord{State: DigestClaimed, Retries: retries, Error: perr.Error(), LeaseUntil: now.Add(backoff + r.o.Lease)}); err != nil {
 			return out, time.Time{}, err
 		}
@@ -346,11 +403,23 @@ func (r *DigestRunner) one(ctx context.Context, sc *Scorecard, d *Digest, end ti
 	}
 }
 
+// teamArg is how `gantry digest send --team` names a team.
+func teamArg(team string) string {
+	if team == "" {
+		return "unowned"
+	}
+	return refName(team)
+}
+
 // postLeased posts while renewing the claim's lease, since a post may wait
-// out Slack's Retry-After for minutes.
+// out Slack's Retry-After for minutes. The post is not cancelled with ctx
+// (a shutdown): once sent, its outcome must be known; PostTimeout bounds
+// it.
 func (r *DigestRunner) postLeased(ctx context.Context, key DigestKey, d *Digest) (string, string, error) {
 	clock := r.o.Service.Clock()
-	hbCtx, stop := context.WithCancel(ctx)
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.o.PostTimeout)
+	defer cancel()
+	hbCtx, stop := context.WithCancel(pctx)
 	defer stop()
 	go func() {
 		for clock.Sleep(hbCtx, r.o.Lease/3) == nil {
@@ -359,7 +428,13 @@ func (r *DigestRunner) postLeased(ctx context.Context, key DigestKey, d *Digest)
 			}
 		}
 	}()
-	return r.o.Poster.PostDigest(ctx, d)
+	if ctx.Err() == nil {
+		stopping := context.AfterFunc(ctx, func() {
+			r.o.Log.Info("digest: finishing a post under way before stopping", "team", key.Team, "channel", d.Channel, "at_most", r.o.PostTimeout)
+		})
+		defer stopping()
+	}
+	return r.o.Poster.PostDigest(pctx, d)
 }
 
 // finish records an outcome, even when the run's context is ending.
@@ -396,7 +471,7 @@ func transient(err error) bool {
 func (r *DigestRunner) log(rep *DigestReport) {
 	r.o.Log.Info("digest run", "scorecard", rep.Scorecard, "period", rep.PeriodKey, "teams", len(rep.Outcomes),
 		"posted", rep.Count(OutcomePosted), "already", rep.Count(OutcomeAlready), "failed", rep.Count(OutcomeFailed),
-		"skipped", rep.Count(OutcomeSkipped), "pending", rep.Count(OutcomePending))
+		"skipped", rep.Count(OutcomeSkipped), "uncertain", rep.Count(OutcomeUncertain), "pending", rep.Count(OutcomePending))
 	for _, o := range rep.Retried() {
 		if o.Outcome == OutcomePosted {
 			r.o.Log.Warn("digest posted after retries", "scorecard", rep.Scorecard, "team", o.Team, "channel", o.Channel, "retries", o.Retries, "last_error", o.Error)
@@ -410,7 +485,7 @@ func (r *DigestRunner) log(rep *DigestReport) {
 func (r *DigestRunner) reportFailures(ctx context.Context, sc *Scorecard, rep *DigestReport) {
 	var worth bool
 	for _, o := range rep.Outcomes {
-		if o.Outcome == OutcomeFailed {
+		if o.Outcome == OutcomeFailed || o.Outcome == OutcomeUncertain {
 			worth = true
 		}
 	}

@@ -175,11 +175,15 @@ func signed(f float64) string {
 // Text renders the report of a digest run.
 func (r *DigestReport) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s digest for %s: %d team(s), %d posted, %d already posted, %d failed, %d skipped, %d pending\n",
+	fmt.Fprintf(&b, "%s digest for %s: %d team(s), %d posted, %d already posted, %d failed, %d skipped, %d pending",
 		r.ScorecardTitle, r.Period.Format(time.RFC3339), len(r.Outcomes), r.Count(OutcomePosted), r.Count(OutcomeAlready),
 		r.Count(OutcomeFailed), r.Count(OutcomeSkipped), r.Count(OutcomePending))
+	if n := r.Count(OutcomeUncertain); n > 0 {
+		fmt.Fprintf(&b, ", %d uncertain", n)
+	}
+	b.WriteString("\n")
 	for _, o := range r.Outcomes {
-		line := fmt.Sprintf("  %-8s %-28s %s", o.Outcome, o.TeamTitle, o.Channel)
+		line := fmt.Sprintf("  %-9s %-28s %s", o.Outcome, o.TeamTitle, o.Channel)
 		if o.TS != "" {
 			line += " (ts " + o.TS + ")"
 		}

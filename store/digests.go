@@ -130,7 +130,7 @@ func (db *DB) FinishDigest(ctx context.Context, k scorecard.DigestKey, owner str
 		_, err = db.digestUpdate(ctx, what, `state = ?, channel = ?, ts = ?, retries = ?, error = '', lease_until = 0,
 			posted_at = ?, updated_at = ? WHERE `+digestKeyWhere,
 			append([]any{rec.State, noNUL(rec.Channel), noNUL(rec.TS), rec.Retries, millis(now), millis(now)}, digestKeyArgs(k)...)...)
-	case scorecard.DigestFailed, scorecard.DigestSkipped:
+	case scorecard.DigestFailed, scorecard.DigestSkipped, scorecard.DigestUncertain:
 		_, err = db.digestUpdate(ctx, what, `state = ?, retries = ?, error = ?, lease_until = 0, updated_at = ?
 			WHERE `+digestKeyWhere+` AND claimed_by = ?`,
 			append(append([]any{rec.State, rec.Retries, noNUL(rec.Error), millis(now)}, digestKeyArgs(k)...), noNUL(owner))...)
@@ -153,6 +153,33 @@ func (db *DB) ReleaseDigest(ctx context.Context, k scorecard.DigestKey, owner st
 		`lease_until = 0 WHERE `+digestKeyWhere+` AND claimed_by = ? AND state IN (?, ?)`,
 		append(append([]any{}, digestKeyArgs(k)...), noNUL(owner), scorecard.DigestClaimed, scorecard.DigestPosting)...)
 	return err
+}
+
+// ReopenDigest deletes a finished record in one of states (never a posted
+// one), so that the next claim starts afresh.
+func (db *DB) ReopenDigest(ctx context.Context, k scorecard.DigestKey, states ...string) (bool, error) {
+	var in []any
+	marks := ""
+	for _, st := range states {
+		if st == scorecard.DigestPosted || st == scorecard.DigestClaimed || st == scorecard.DigestPosting {
+			continue
+		}
+		if marks != "" {
+			marks += ", "
+		}
+		marks += "?"
+		in = append(in, st)
+	}
+	if len(in) == 0 {
+		return false, nil
+	}
+	res, err := db.write.ExecContext(ctx, db.write.Rebind("DELETE FROM scorecard_digests WHERE "+digestKeyWhere+" AND state IN ("+marks+")"),
+		append(digestKeyArgs(k), in...)...)
+	if err != nil {
+		return false, dbError(err, "reopening the digest of %s for %s", k.Team, k.Period)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }
 
 func (db *DB) digestUpdate(ctx context.Context, what, set string, args ...any) (bool, error) {

@@ -86,6 +86,7 @@ func printDigest(g *globals, d *scorecard.Digest, format string) error {
 
 func newDigestSendCommand(g *globals) *cobra.Command {
 	var team, only string
+	var retryFailed bool
 	cmd := &cobra.Command{
 		Use:   "send --team TEAM",
 		Short: "Post a team's digest for the current period now, unless it was already posted",
@@ -94,14 +95,29 @@ period to its channel (or the fallback channel), through the Slack Web API
 with the bot token. Each digest is posted once per period, whoever posts it:
 one already posted (by the schedule, another replica or an earlier send) is
 reported with its channel and ts and not posted again. Slack's 429s and 5xx
-are retried. Exits 1 when a digest could not be posted.`,
+are retried with a backoff, a bounded number of times.
+
+A digest of the period that Slack refused or kept failing, that had nowhere
+to go, or whose outcome is uncertain (Gantry stopped, or Slack did not
+answer, while it was being posted: it may be in the channel) is not posted
+again unless --retry-failed says so; look in the channel first for an
+uncertain one. Exits 1 when a digest could not be posted.`,
 		Args: cobra.NoArgs,
 		RunE: g.withApp(func(ctx context.Context, a *app.App, _ []string) error {
-			reports, err := a.SendDigest(ctx, team, only)
-			failed := 0
+			reports, err := a.SendDigest(ctx, team, only, retryFailed)
+			failed, earlier := 0, 0
 			for _, r := range reports {
 				fmt.Fprint(g.stdout, r.Text())
-				failed += r.Count(scorecard.OutcomeFailed) + r.Count(scorecard.OutcomeSkipped) + r.Count(scorecard.OutcomePending)
+				failed += r.Count(scorecard.OutcomeFailed) + r.Count(scorecard.OutcomeSkipped) + r.Count(scorecard.OutcomePending) + r.Count(scorecard.OutcomeUncertain)
+				for _, o := range r.Outcomes {
+					if o.Outcome == scorecard.OutcomeAlready && o.TS == "" {
+						earlier++ // failed, skipped or uncertain before
+					}
+				}
+			}
+			if earlier > 0 {
+				fmt.Fprintf(g.stderr, "%d digest(s) of this period failed or are uncertain from an earlier run; --retry-failed posts them again\n", earlier)
+				failed += earlier
 			}
 			if err != nil {
 				return err
@@ -115,6 +131,7 @@ are retried. Exits 1 when a digest could not be posted.`,
 	}
 	cmd.Flags().StringVar(&team, "team", "", "the team (a group name or ref, or \"unowned\")")
 	cmd.Flags().StringVar(&only, "scorecard", "", "only this scorecard's digest")
+	cmd.Flags().BoolVar(&retryFailed, "retry-failed", false, "post again a digest of this period that failed, was skipped or is uncertain (never one posted)")
 	_ = cmd.MarkFlagRequired("team")
 	return cmd
 }

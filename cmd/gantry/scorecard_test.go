@@ -104,6 +104,22 @@ func TestDigestSend(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "failed") || !strings.Contains(out, "channel_not_found") {
 		t.Errorf("send to a channel that does not exist: %d\n%s", code, out)
 	}
+	// The failure is final for the period: sending again does not post…
+	search := fake.AddChannel("team-search")
+	out, errOut, code = run(t, env, "--config", cfg, "digest", "send", "--team", "search")
+	if code != 1 || !strings.Contains(out, "1 already posted") || !strings.Contains(errOut, "--retry-failed") || len(fake.Messages(search.ID)) != 0 {
+		t.Errorf("send again after the failure: %d\n%s%s", code, out, errOut)
+	}
+	// …until asked to, once the channel exists.
+	out, errOut, code = run(t, env, "--config", cfg, "digest", "send", "--team", "search", "--retry-failed")
+	if code != 0 || !strings.Contains(out, "1 posted") || len(fake.Messages(search.ID)) != 1 {
+		t.Errorf("--retry-failed: %d\n%s%s", code, out, errOut)
+	}
+	// A posted digest is never reopened.
+	out, _, code = run(t, env, "--config", cfg, "digest", "send", "--team", "payments", "--retry-failed")
+	if code != 0 || !strings.Contains(out, "1 already posted") || len(fake.Messages(payments.ID)) != 1 {
+		t.Errorf("--retry-failed on a posted digest: %d\n%s", code, out)
+	}
 }
 
 // A fix naming an action that the config does not define is a problem

@@ -180,7 +180,8 @@ func (a *App) digestRunner(svc *scorecard.Service, b *bot.Bot) *scorecard.Digest
 
 // startDigests runs the digest schedules in the background once ready is
 // closed (the first sync and evaluation); the returned channel closes when
-// they stopped (after ctx ends, claims given back). Without Slack, or with
+// they stopped (after ctx ends: posts under way finished and recorded,
+// the other claims given back). Without Slack, or with
 // scorecards.digests false, nothing runs.
 func (a *App) startDigests(ctx context.Context, b *bot.Bot, ready <-chan struct{}) <-chan struct{} {
 	done := make(chan struct{})
@@ -331,8 +332,10 @@ func (a *App) period(svc *scorecard.Service, sc *scorecard.Scorecard) (time.Time
 
 // SendDigest posts a team's digests for the current period now, each
 // exactly once (a digest already posted for the period is reported, not
-// posted again), through the Slack Web API.
-func (a *App) SendDigest(ctx context.Context, teamQ, only string) ([]*scorecard.DigestReport, error) {
+// posted again), through the Slack Web API. With retryFailed, a digest of
+// the period that failed, was skipped or whose outcome is uncertain is
+// posted again (never one recorded as posted).
+func (a *App) SendDigest(ctx context.Context, teamQ, only string, retryFailed bool) ([]*scorecard.DigestReport, error) {
 	svc, err := a.Scorecards()
 	if err != nil {
 		return nil, err
@@ -357,6 +360,17 @@ func (a *App) SendDigest(ctx context.Context, teamQ, only string) ([]*scorecard.
 			continue
 		}
 		period, _ := a.period(svc, sc)
+		if retryFailed {
+			key := scorecard.DigestKey{Scorecard: sc.Name, Team: team, Period: scorecard.PeriodKey(period)}
+			ok, err := a.DB.ReopenDigest(ctx, key, scorecard.DigestFailed, scorecard.DigestSkipped, scorecard.DigestUncertain)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", sc.Name, err))
+				continue
+			}
+			if ok {
+				a.Log.Info("digest: reopened to post again", "scorecard", sc.Name, "team", team, "period", key.Period)
+			}
+		}
 		rep, err := runner.Run(ctx, sc, period, team)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", sc.Name, err))

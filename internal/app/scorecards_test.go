@@ -121,13 +121,47 @@ func testDigestEndToEnd(t *testing.T, dbURL string) {
 		}
 		return n
 	}
-	waitFor := func(what string, cond func() bool) {
+	isDigest := func(e slackfake.Event) bool {
+		return e.Type == slackfake.EventMessagePosted && e.Message != nil && strings.HasPrefix(e.Message.Text, "Production readiness for ")
+	}
+	// waitDigests waits, on Slack's events, for n digests in the team channels.
+	waitDigests := func(n int) {
 		t.Helper()
-		for deadline := time.Now().Add(60 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s", what)
+		for {
+			mark := fake.Mark()
+			if total() >= n {
+				return
+			}
+			if _, err := fake.WaitSince(ctx, mark, isDigest); err != nil {
+				t.Fatalf("waiting for %d digests (%d so far): %v", n, total(), err)
 			}
 		}
+	}
+	// waitRecords waits until the digest records of the period satisfy
+	// cond: the database has no events to wait on, so it is read again
+	// every few milliseconds, within the test's deadline.
+	waitRecords := func(a *App, what string, cond func([]scorecard.DigestRecord) bool) []scorecard.DigestRecord {
+		t.Helper()
+		for {
+			recs, err := a.DB.DigestRecords(ctx, "production-readiness", period)
+			if err == nil && cond(recs) {
+				return recs
+			}
+			select {
+			case <-ctx.Done():
+				t.Fatalf("timed out waiting for %s: %+v %v", what, recs, err)
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}
+	count := func(recs []scorecard.DigestRecord, state string) int {
+		n := 0
+		for _, r := range recs {
+			if r.State == state {
+				n++
+			}
+		}
+		return n
 	}
 	ghFacts := func(overrides map[string]any) map[string]any {
 		f := map[string]any{"repo": "bramble/checkout", "default_branch": "main", "has_readme": true, "has_codeowners": true,
@@ -154,28 +188,26 @@ func testDigestEndToEnd(t *testing.T, dbURL string) {
 	if total() != 0 {
 		t.Fatal("digests were posted before their time")
 	}
-	// 09:00: the run starts; Slack is slow, and Gantry is stopped once the
-	// first team's digest is recorded, while the second one is on its way.
-	fake.SetLatency("chat.postMessage", 700*time.Millisecond)
+	// 09:00: the run starts; Slack is slow, and Gantry is stopped (as by
+	// SIGTERM) once the first team's digest is posted, while the second one
+	// is on its way. The post under way is not cut short: it is finished
+	// and recorded before Serve returns; the teams after it are left.
+	fake.SetLatency("chat.postMessage", 2*time.Second)
 	clock.Advance(time.Minute)
-	waitFor("the first digest to be recorded", func() bool {
-		recs, _ := first.app.DB.DigestRecords(ctx, "production-readiness", period)
-		return len(recs) > 0 && recs[0].State == scorecard.DigestPosted
+	waitRecords(first.app, "a digest posted and the next one on its way", func(recs []scorecard.DigestRecord) bool {
+		return count(recs, scorecard.DigestPosted) >= 1 && count(recs, scorecard.DigestPosting) == 1
 	})
 	first.stop(t)
 	postedBefore := total()
 	recs, _ := first.app.DB.DigestRecords(ctx, "production-readiness", period)
-	if postedBefore == 0 || postedBefore >= len(teamChannels) {
-		t.Fatalf("%d digests posted before the restart: the restart must fall in the middle of the run", postedBefore)
+	if postedBefore < 2 || postedBefore >= len(teamChannels) {
+		t.Fatalf("%d digests posted before the restart: the restart must fall in the middle of the run, after the post under way", postedBefore)
 	}
-	var posted int
-	for _, r := range recs {
-		if r.State == scorecard.DigestPosted {
-			posted++
-		}
-	}
-	if posted != postedBefore {
+	if posted := count(recs, scorecard.DigestPosted); posted != postedBefore || count(recs, scorecard.DigestPosting) != 0 {
 		t.Fatalf("%d digests in Slack, %d recorded as posted: %+v", postedBefore, posted, recs)
+	}
+	if !strings.Contains(first.logText(), "finishing a post under way before stopping") {
+		t.Errorf("the stop did not wait for the post under way:\n%s", first.logText())
 	}
 
 	// Second start, still 09:00: the period is current and Gantry was
@@ -183,7 +215,10 @@ func testDigestEndToEnd(t *testing.T, dbURL string) {
 	fake.SetLatency("chat.postMessage", 0)
 	second := serveScorecards(t, ctx, cfg, clock, nil)
 	defer second.stop(t)
-	waitFor("a digest in each team channel", func() bool { return total() == len(teamChannels) })
+	waitDigests(len(teamChannels))
+	waitRecords(second.app, "every digest recorded", func(recs []scorecard.DigestRecord) bool {
+		return count(recs, scorecard.DigestPosted) == len(teamChannels)
+	})
 	for _, ch := range teamChannels {
 		if n := len(digests(ch)); n != 1 {
 			t.Errorf("#%s has %d digests", ch, n)
@@ -226,7 +261,7 @@ func testDigestEndToEnd(t *testing.T, dbURL string) {
 
 	// Next Monday 09:00: the digest shows checkout going up.
 	clock.Advance(7*24*time.Hour - time.Hour)
-	waitFor("the second week's digests", func() bool { return total() == 2*len(teamChannels) })
+	waitDigests(2 * len(teamChannels))
 	week2 := digests("team-payments")
 	if len(week2) != 2 {
 		t.Fatalf("#team-payments has %d digests", len(week2))
