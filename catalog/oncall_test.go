@@ -133,3 +133,51 @@ func TestRotationString(t *testing.T) {
 		t.Errorf("empty rotation String = %q", got)
 	}
 }
+
+// TestOncallAnnotationProblemsAtTheirLine: a malformed gantry.dev/oncall
+// annotation is a problem pointing at the annotation's line; the entities
+// of the same file with a valid one, or none, are read.
+func TestOncallAnnotationProblemsAtTheirLine(t *testing.T) {
+	data := `apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: sre
+  annotations:
+    gantry.dev/oncall: "weekly from 2027-13-04: alice, bob"
+spec: {type: team, children: []}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: dba
+  annotations:
+    gantry.dev/slack-channel: "#dba"
+    gantry.dev/oncall: Bad Person
+spec: {type: team, children: []}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: web
+  annotations:
+    gantry.dev/oncall: "weekly from 2027-01-04: alice, bob"
+spec: {type: team, children: []}
+`
+	p := ParseFile(testFile, []byte(data), ParseOptions{})
+	got := problemStrings(p.Problems)
+	want := []string{
+		testFile + `:6: metadata.annotations.gantry.dev/oncall: start date "2027-13-04" is not YYYY-MM-DD`,
+		testFile + `:15: metadata.annotations.gantry.dev/oncall: "Bad Person" is not a user reference`,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("problems %q", got)
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("problem %q, want %q…", got[i], want[i])
+		}
+	}
+	if len(p.Entities) != 1 || p.Entities[0].Metadata.Name != "web" {
+		t.Errorf("entities %+v", p.Entities)
+	}
+}
