@@ -534,6 +534,23 @@ func TestGitHubSecondaryLimitMidSyncWaitsAndResumes(t *testing.T) {
 	}
 }
 
+// TestGitHubSecondaryPointsLimitWaitsAndResumes: with GitHub's points
+// limit (here 10 a minute) met for real, not injected, the sync waits for
+// the Retry-After each time and finishes the same as without it.
+func TestGitHubSecondaryPointsLimitWaitsAndResumes(t *testing.T) {
+	f := acmeFixture()
+	f.Limits.SecondaryPoints = 10
+	e := newGHEnv(t, f, ingest.GitHubOptions{Infer: true})
+	res := e.sync()
+	c := e.calls()
+	if c.RateLimited == 0 || e.gh.Rate().Retries != c.RateLimited || e.clock.slept < time.Minute {
+		t.Errorf("%d answers were limits, %d sent again, waited %s", c.RateLimited, e.gh.Rate().Retries, e.clock.slept)
+	}
+	if len(e.refs()) != 8 || len(res.Problems) != 1 {
+		t.Errorf("refs %v\n%s", e.refs(), problems(res))
+	}
+}
+
 func TestGitHubFacts(t *testing.T) {
 	e := newGHEnv(t, acmeFixture(), ingest.GitHubOptions{Infer: true, FactsTTL: 24 * time.Hour})
 	e.sync()

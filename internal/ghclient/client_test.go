@@ -327,6 +327,25 @@ func TestSecondaryLimitWithoutRetryAfterBacksOffAndResumes(t *testing.T) {
 	}
 }
 
+// TestBare429BacksOffAndResumes: a 429 without Retry-After nor a message
+// saying why is a rate limit all the same: a minute's wait, then the
+// request again.
+func TestBare429BacksOffAndResumes(t *testing.T) {
+	c := newClock()
+	fake := startFake(t, fixture(), c)
+	gh := newClient(t, fake, c, nil)
+	fake.FailNext(listRoute, http.StatusTooManyRequests, 1)
+	if err := listRepos(gh); err != nil {
+		t.Fatalf("after a 429: %v", err)
+	}
+	if s := c.Slept(); !slicesEqual(s, []time.Duration{time.Minute}) {
+		t.Errorf("slept %v, want a minute", s)
+	}
+	if calls := fake.Calls().Route(listRoute); calls.OK != 1 || calls.Total() != 2 {
+		t.Errorf("calls = %+v", calls)
+	}
+}
+
 // TestPersistentSecondaryLimitFailsAfterMaxWait: a secondary limit that
 // never lifts is waited out for MaxWait (an hour) in all, sending the
 // request 8 times, then its error is returned, saying so.

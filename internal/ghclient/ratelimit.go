@@ -216,9 +216,10 @@ func (t *Transport) classify(resp *http.Response, limitRetries int) (time.Durati
 			return max(time.Unix(reset, 0).Sub(t.now())+time.Second, time.Second), "primary rate limit spent until its reset"
 		}
 	}
-	if body := peekBody(resp); strings.Contains(strings.ToLower(body), "secondary rate limit") ||
+	if body := peekBody(resp); code == http.StatusTooManyRequests || strings.Contains(strings.ToLower(body), "secondary rate limit") ||
 		strings.Contains(strings.ToLower(body), "abuse") {
-		// No Retry-After: GitHub asks for at least a minute, then longer.
+		// No Retry-After (a 429 is a rate limit whatever its body says):
+		// GitHub asks for at least a minute, then longer.
 		// Every request of the client waits too, so that the other workers
 		// do not keep hitting the limit meanwhile.
 		d := secondaryBackoff(limitRetries)
