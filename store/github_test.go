@@ -272,23 +272,40 @@ func testSyncLock(t *testing.T, db *DB, url string) {
 	if err != nil || !ok {
 		t.Fatalf("first lock: %v %v", ok, err)
 	}
-	if db.Dialect() == DialectPostgres {
-		other := ghOpen(t, url) // another replica
-		if _, ok, err := other.TryLockSync(ctx, "acme-github"); err != nil || ok {
-			t.Errorf("second replica got the lock: %v %v", ok, err)
-		}
-		if rel, ok, err := other.TryLockSync(ctx, "another-source"); err != nil || !ok {
-			t.Errorf("another source's lock: %v %v", ok, err)
-		} else {
-			rel()
-		}
-		release()
-		rel, ok, err := other.TryLockSync(ctx, "acme-github")
-		if err != nil || !ok {
-			t.Fatalf("after release: %v %v", ok, err)
-		}
+	// Another replica: on SQLite, another process opening the same file.
+	other := ghOpen(t, url)
+	if _, ok, err := other.TryLockSync(ctx, "acme-github"); err != nil || ok {
+		t.Errorf("second replica got the lock: %v %v", ok, err)
+	}
+	if rel, ok, err := other.TryLockSync(ctx, "another-source"); err != nil || !ok {
+		t.Errorf("another source's lock: %v %v", ok, err)
+	} else {
 		rel()
-		return
 	}
 	release()
+	release() // twice is harmless
+	rel, ok, err := other.TryLockSync(ctx, "acme-github")
+	if err != nil || !ok {
+		t.Fatalf("after release: %v %v", ok, err)
+	}
+	rel()
+	if db.Dialect() == DialectPostgres {
+		return
+	}
+	// A lease left by a process that died runs out; one renewed does not.
+	defer func(d time.Duration) { syncLease = d }(syncLease)
+	syncLease = 300 * time.Millisecond
+	if _, err := db.write.ExecContext(ctx, "INSERT INTO sync_leases (name, holder, lease_until) VALUES ('crashed', 'gone', ?)",
+		time.Now().Add(-time.Second).UnixMilli()); err != nil {
+		t.Fatal(err)
+	}
+	held, ok, err := other.TryLockSync(ctx, "crashed")
+	if err != nil || !ok {
+		t.Fatalf("a lease run out was not taken over: %v %v", ok, err)
+	}
+	time.Sleep(2 * syncLease) // renewed meanwhile, every third of it
+	if _, ok, err := db.TryLockSync(ctx, "crashed"); err != nil || ok {
+		t.Errorf("a renewed lease was taken: %v %v", ok, err)
+	}
+	held()
 }

@@ -75,11 +75,12 @@ type brokenSource struct {
 func (b brokenSource) Name() string                            { return b.name }
 func (b brokenSource) Walk(context.Context, ingest.Sink) error { return b.err }
 
-// syncSource syncs one source, unless another replica is syncing it: on
-// PostgreSQL each sync holds a session advisory lock named after the
-// source (store.TryLockSync), so a scheduled sync running on every
-// replica, or /gantry sync on one while another syncs, runs once. Within
-// one process the Syncer refuses a second sync of a source itself.
+// syncSource syncs one source, unless another replica is syncing it: each
+// sync holds a lock named after the source (store.TryLockSync: a session
+// advisory lock on PostgreSQL, a renewed lease row on SQLite, whose file
+// two serves may share), so a scheduled sync running on every replica, or
+// /gantry sync on one while another syncs, runs once. Within one process
+// the Syncer refuses a second sync of a source itself.
 // Errors: errkind.Conflict when a sync of the source is already running.
 func (a *App) syncSource(ctx context.Context, src ingest.Source) (ingest.Result, error) {
 	if b, ok := src.(brokenSource); ok {

@@ -133,3 +133,30 @@ func TestGitHubSourceWithoutCredentialsFailsClearly(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestTwoServesOnOneSQLiteFileSyncOnce: a second process on the same SQLite
+// file (here a second App) does not sync a source while the first holds
+// its lease, and may once it is released.
+func TestTwoServesOnOneSQLiteFileSyncOnce(t *testing.T) {
+	a, fake := githubApp(t)
+	b, err := Open(context.Background(), a.Config, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	ctx := context.Background()
+	release, ok, err := b.DB.TryLockSync(ctx, "acme-github") // b is syncing
+	if err != nil || !ok {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	if _, err := a.Sync(ctx, "acme-github"); !errors.Is(err, errkind.Conflict) {
+		t.Errorf("sync while the other process syncs: %v", err)
+	}
+	if c := fake.Calls(); c.Total != 0 {
+		t.Errorf("GitHub was asked %d times", c.Total)
+	}
+	release()
+	if results, err := a.Sync(ctx, "acme-github"); err != nil || len(results) != 1 || results[0].Added != 2 {
+		t.Errorf("sync after the release: %+v, %v", results, err)
+	}
+}
