@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
@@ -31,8 +32,10 @@ func (b *Bot) Run(ctx context.Context) error {
 		return err
 	}
 	b.pool = newPool(b.opts.Workers, b.opts.QueueSize)
+	// The library's client only opens connections, through b.api.
+	opener := &http.Client{Transport: &openThroughAPI{api: b.api, next: b.httpc.Transport}}
 	client := slack.New(b.opts.BotToken, slack.OptionAPIURL(b.opts.APIURL),
-		slack.OptionAppLevelToken(b.opts.AppToken), slack.OptionHTTPClient(b.httpc))
+		slack.OptionAppLevelToken(b.opts.AppToken), slack.OptionHTTPClient(opener))
 	sm := socketmode.New(client, socketmode.OptionLog(slogOutput{b.log}),
 		socketmode.OptionPingInterval(b.opts.PingTimeout))
 
