@@ -18,9 +18,12 @@ import (
 type Notifier interface {
 	// RunChanged shows the run's latest state where people follow it: the
 	// requester's message and the approval requests, posted the first
-	// time and updated in place after. It reads the run itself, so calls
-	// may arrive in any order.
-	RunChanged(ctx context.Context, runID string)
+	// time and updated in place after. It reads the run itself, so one
+	// call may stand for several changes. The engine calls it off the
+	// step path (notify.go), one call at a time per run, and calls again
+	// (a bounded number of times) when it returns an error: it must be
+	// safe to repeat.
+	RunChanged(ctx context.Context, runID string) error
 	// DeliverSecret sends s to the run's requester, and to nobody else, in
 	// a direct message.
 	DeliverSecret(ctx context.Context, run *Run, s Secret) error
@@ -47,6 +50,13 @@ type Options struct {
 	Now      func() time.Time
 	Sleep    func(ctx context.Context, d time.Duration) error
 	Log      *slog.Logger
+	// NotifyWorkers bounds the notifications delivered at once (default
+	// 4); NotifyAttempts is how many times a failing one is tried (default
+	// 3, pausing 1 s, then 4 s); NotifyTimeout bounds each try (default
+	// 1m). Notifications never hold up a run's steps.
+	NotifyWorkers  int
+	NotifyAttempts int
+	NotifyTimeout  time.Duration
 }
 
 // Engine runs actions: it creates runs from submissions, records
@@ -68,6 +78,11 @@ type Engine struct {
 
 	notifyMu sync.RWMutex
 	notifier Notifier
+
+	nq             notifyQueue
+	notifyWorkers  int
+	notifyAttempts int
+	notifyTimeout  time.Duration
 
 	mu      sync.Mutex
 	active  map[string]bool
@@ -101,6 +116,15 @@ func NewEngine(opts Options) (*Engine, error) {
 	if opts.Sleep == nil {
 		opts.Sleep = clock.Sleep
 	}
+	if opts.NotifyWorkers <= 0 {
+		opts.NotifyWorkers = defaultNotifyWorkers
+	}
+	if opts.NotifyAttempts <= 0 {
+		opts.NotifyAttempts = defaultNotifyAttempts
+	}
+	if opts.NotifyTimeout <= 0 {
+		opts.NotifyTimeout = defaultNotifyTimeout
+	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
@@ -113,6 +137,8 @@ func NewEngine(opts Options) (*Engine, error) {
 		red: newRedactor(opts.Secrets), log: opts.Log.With("component", "actions"), now: opts.Now, sleep: opts.Sleep,
 		instance: opts.Instance, lease: opts.Lease, sweep: opts.SweepInterval,
 		active: map[string]bool{}, slots: make(chan struct{}, opts.MaxConcurrent), wake: make(chan struct{}, 1),
+		nq:            notifyQueue{state: map[string]int{}, ctxs: map[string]context.Context{}},
+		notifyWorkers: opts.NotifyWorkers, notifyAttempts: opts.NotifyAttempts, notifyTimeout: opts.NotifyTimeout,
 	}
 	if e.runners == nil {
 		e.runners = map[string]StepRunner{}
@@ -131,12 +157,6 @@ func (e *Engine) notifierOrNil() Notifier {
 	e.notifyMu.RLock()
 	defer e.notifyMu.RUnlock()
 	return e.notifier
-}
-
-func (e *Engine) changed(ctx context.Context, id string) {
-	if n := e.notifierOrNil(); n != nil {
-		n.RunChanged(context.WithoutCancel(ctx), id)
-	}
 }
 
 // Get returns a run. Errors: errkind.NotFound.
@@ -176,6 +196,11 @@ func (e *Engine) Serve(ctx context.Context) error {
 	e.mu.Unlock()
 	defer func() {
 		e.wg.Wait()
+		// The runs' last changes (a run stopped mid-step shows where it
+		// stands) reach Slack before the process goes, within a bound.
+		drain, cancel := context.WithTimeout(context.Background(), notifyDrain)
+		_ = e.WaitNotified(drain)
+		cancel()
 		e.mu.Lock()
 		e.serving = false
 		e.mu.Unlock()

@@ -127,10 +127,11 @@ type delivered struct {
 	secret actions.Secret
 }
 
-func (n *notifier) RunChanged(context.Context, string) {
+func (n *notifier) RunChanged(context.Context, string) error {
 	n.mu.Lock()
 	n.changed++
 	n.mu.Unlock()
+	return nil
 }
 
 func (n *notifier) DeliverSecret(_ context.Context, run *actions.Run, s actions.Secret) error {

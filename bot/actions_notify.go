@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -58,27 +59,34 @@ func (n *actionsNotifier) lock(id string) func() {
 }
 
 // RunChanged implements actions.Notifier: it reads the run and brings
-// every message about it up to date. Slack being unavailable is logged:
-// the next change shows the latest state.
-func (n *actionsNotifier) RunChanged(ctx context.Context, id string) {
+// every message about it up to date. It is safe to repeat (messages are
+// updated in place, and each post is recorded on the run), so an error
+// (Slack unavailable) makes the engine call again, a bounded number of
+// times; after that, the run's next change shows its latest state.
+func (n *actionsNotifier) RunChanged(ctx context.Context, id string) error {
 	unlock := n.lock(id)
 	defer unlock()
 	run, err := n.eng.Get(ctx, id)
-	if err != nil {
-		n.b.log.Warn("reading a run to show it", "run", id, "err", err)
-		return
+	if errkind.Is(err, errkind.NotFound) {
+		n.b.log.Warn("a run to show is not in the store", "run", id)
+		return nil
 	}
+	if err != nil {
+		return fmt.Errorf("reading run %s to show it: %w", id, err)
+	}
+	var errs []error
 	if err := n.progress(ctx, run); err != nil {
-		n.b.log.Warn("showing a run's progress to its requester", "run", id, "err", err)
+		errs = append(errs, fmt.Errorf("showing run %s's progress to its requester: %w", id, err))
 	}
 	if run.Definition.Spec.Approval.Needed() {
 		if err := n.approvals(ctx, run); err != nil {
-			n.b.log.Warn("showing a run's approval request", "run", id, "err", err)
+			errs = append(errs, fmt.Errorf("showing run %s's approval request: %w", id, err))
 		}
 	}
 	if err := n.notice(ctx, run); err != nil {
-		n.b.log.Warn("telling the requester about a run", "run", id, "err", err)
+		errs = append(errs, fmt.Errorf("telling the requester about run %s: %w", id, err))
 	}
+	return errors.Join(errs...)
 }
 
 // posted is chat.postMessage's answer: where the message went.

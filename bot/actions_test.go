@@ -425,6 +425,40 @@ func TestRetryFromSlack(t *testing.T) {
 	}
 }
 
+// TestSlowSlackDoesNotStallRuns: with every chat.update taking seconds,
+// an approved run goes through its steps at the engine's pace (its
+// messages are brought up to date off the step path, the changes
+// meanwhile coalesced), then the requester's message shows it done.
+func TestSlowSlackDoesNotStallRuns(t *testing.T) {
+	e := startActions(t)
+	priya := e.h.User("priya")
+	form := e.openForm(t, "priya", "/create-service", "")
+	mark := e.h.Fake.Mark()
+	e.h.Fake.SubmitView(e.h.Ctx, priya.ID, form.ID, formValues("slow-slack", nil))
+	request := e.waitText(t, mark, e.h.Channel("team-platform").ID, "Approval request", "slow-slack")
+	progress := e.waitText(t, mark, e.dm(t, "priya"), "Waiting for approval by platform")
+
+	const latency = 2 * time.Second
+	e.h.Fake.SetLatency("chat.update", latency)
+	mark = e.click(t, "alice", request, "actions.approve")
+	e.waitState(t, priya.ID, actions.StateSucceeded)
+	// Every step changed the run twice; had each change waited for Slack,
+	// the requester's message would have been updated at each of them
+	// before the run could end. Off the step path, the first update is
+	// still on its way (or barely done) when the run ends.
+	updates := 0
+	for _, ev := range e.h.Fake.Events() {
+		if ev.Seq > mark && ev.Type == slackfake.EventMessageUpdated && ev.Message != nil && ev.Message.TS == progress.TS {
+			updates++
+		}
+	}
+	if updates > 1 {
+		t.Fatalf("the requester's message was updated %d times before the run ended: the steps waited for Slack", updates)
+	}
+	e.h.Fake.SetLatency("chat.update", 0)
+	e.waitText(t, mark, progress.Channel, "Done.", "slow-slack is ready")
+}
+
 func TestActionsList(t *testing.T) {
 	e := startActions(t)
 	m := e.h.Command("priya", "general", "/gantry", "actions")
