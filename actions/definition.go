@@ -205,6 +205,28 @@ type Step struct {
 	IfLine int `json:"-"`
 	// WithLines locates each with field, for problems.
 	WithLines map[string]int `json:"-"`
+	// SkipWhy is what people are told when the step is skipped, set by
+	// Gantry where it turns a step off (the local sandbox); by default,
+	// that its condition is false (SkipReason).
+	SkipWhy string `json:"skipWhy,omitempty"`
+}
+
+// SkipReason says why the step is skipped when it is: SkipWhy, or that
+// its condition is false.
+func (s *Step) SkipReason() string {
+	if s.SkipWhy != "" {
+		return s.SkipWhy
+	}
+	return "its condition is false (if: " + strings.Join(strings.Fields(s.If), " ") + ")"
+}
+
+// SkippedText is how a skipped step is described wherever it is shown
+// (Slack's progress and plan, `gantry runs show`): "skipped: <reason>".
+func SkippedText(reason string) string {
+	if reason == "" {
+		reason = "its condition is false"
+	}
+	return "skipped: " + reason
 }
 
 // Title is what progress messages call the step.

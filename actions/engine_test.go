@@ -411,8 +411,12 @@ func TestRetryFromFailedStepAndCancel(t *testing.T) {
 			// Skipped by its condition.
 			run, _, _ = en.Submit(e.ctx, actions.SubmitRequest{Action: def, Requester: priya, Inputs: map[string]string{"name": "skip-second"}})
 			r = waitState(t, en, run.ID, actions.StateSucceeded)
-			if s, _ := r.Step("second"); s.Status != actions.StepSkipped {
-				t.Fatalf("second step: %s", s.Status)
+			why := `its condition is false (if: inputs.name != "skip-second")`
+			if s, _ := r.Step("second"); s.Status != actions.StepSkipped || s.SkipReason() != why {
+				t.Fatalf("second step: %s, reason %q", s.Status, s.SkipReason())
+			}
+			if plan := en.Plan(e.ctx, r); len(plan) != 2 || !plan[1].Skipped || plan[1].SkipReason != why {
+				t.Fatalf("plan: %+v", plan)
 			}
 
 			// Cancel while waiting for approval: only the requester.

@@ -227,9 +227,11 @@ func (e *Engine) skip(ctx context.Context, run *Run, i int) (*Run, bool) {
 		if err := e.held(r, i); err != nil {
 			return nil, err
 		}
+		reason := st.SkipReason()
 		r.Steps[i].Status, r.Steps[i].FinishedAt = StepSkipped, e.now()
+		r.Steps[i].Memo = map[string]any{memoSkipReason: reason}
 		r.NextStep = i + 1
-		return []AuditEvent{{Event: EventStepSkipped, Step: st.ID, Detail: map[string]any{"if": st.If}}}, nil
+		return []AuditEvent{{Event: EventStepSkipped, Step: st.ID, Detail: map[string]any{"if": st.If, "reason": reason}}}, nil
 	})
 	if err != nil {
 		e.lost(id, err)
@@ -456,6 +458,8 @@ type PlanLine struct {
 	Title   string
 	Text    string
 	Skipped bool // its condition is false for these inputs
+	// SkipReason is why, when Skipped (shown as SkippedText).
+	SkipReason string
 }
 
 // Plan says what the run will do, step by step, for approvers: values that
@@ -493,7 +497,7 @@ func (e *Engine) Plan(ctx context.Context, run *Run) []PlanLine {
 		line := PlanLine{Step: st.ID, Title: st.Title()}
 		if st.If != "" {
 			if ok, err := e.condition(ctx, st, vars); err == nil && !ok {
-				line.Skipped = true
+				line.Skipped, line.SkipReason = true, st.SkipReason()
 			}
 		}
 		rendered, err := e.x.renderValue(ctx, st.With, vars)

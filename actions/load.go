@@ -134,7 +134,7 @@ func (d *decoder) action(n *yaml.Node) *Action {
 	}
 	a.Spec.Approval = d.approval(a, sp["approval"])
 	for i, st := range d.List(sp["steps"], "spec.steps") {
-		a.Spec.Steps = append(a.Spec.Steps, d.step(st, fmt.Sprintf("spec.steps[%d]", i)))
+		a.Spec.Steps = append(a.Spec.Steps, d.step(a, st, fmt.Sprintf("spec.steps[%d]", i)))
 	}
 	if sp["steps"] == nil {
 		d.Fail(top["spec"], "spec.steps is required: an action does at least one thing")
@@ -207,8 +207,10 @@ func (d *decoder) approval(act *Action, n *yaml.Node) Approval {
 	return a
 }
 
-func (d *decoder) step(n *yaml.Node, what string) Step {
+func (d *decoder) step(a *Action, n *yaml.Node, what string) Step {
 	f := d.Fields(n, what, "id", "name", "uses", "with", "if")
+	a.lines[what] = n.Line
+	mark(a, what+".", f)
 	s := Step{Line: n.Line, ID: d.Str(f["id"], what+".id"), Name: d.Str(f["name"], what+".name"),
 		Uses: d.Str(f["uses"], what+".uses"), If: d.Str(f["if"], what+".if"), WithLines: map[string]int{}}
 	if n := f["if"]; n != nil {

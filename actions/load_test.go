@@ -95,13 +95,35 @@ spec:
 			"11: input n: pattern, minLength and maxLength apply to string and text inputs only",
 			"12: input \"svc\" is defined twice",
 			"14: input svc: pattern \"(unclosed\" is not a valid regular expression",
-			"16: step repo: uses \"github.createrepo\" is not a step Gantry has (did you mean github.createRepo?)",
+			"17: step repo: uses \"github.createrepo\" is not a step Gantry has (did you mean github.createRepo?)",
 			"22: step files: with.repo reads steps.later, which runs later",
 			"23: step files: with.files reads inputs.nope, but there is no input \"nope\"",
 			"24: step files (github.commitFiles): unknown field with.mesage (did you mean message?)",
 			"27: step later: with.url reads secrets.TOKEN, which is not listed in actions.secrets",
 			"27: step later: with.method: in ${{ inputs.svc ++ }}",
 			"28: step later: if:",
+		}},
+		{"step fields", `apiVersion: gantry.dev/v1
+kind: Action
+metadata: {name: z}
+spec:
+  steps:
+    - uses: http.request
+      name: First
+      id: First
+      with:
+        method: POST
+    - name: Again
+      uses: http.request
+      id: a
+      with: {url: "https://x"}
+    - uses: http.request
+      with: {url: "https://x"}
+      id: a
+`, []string{
+			"8: step id \"First\": use lowercase letters",
+			"10: step First (http.request): with.url is required", // the with block
+			"17: step id \"a\" is used twice",
 		}},
 		{"approval and allowed", `apiVersion: gantry.dev/v1
 kind: Action

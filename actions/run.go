@@ -157,6 +157,19 @@ type StepState struct {
 	FinishedAt time.Time
 }
 
+// memoSkipReason is the memo key of a skipped step's reason.
+const memoSkipReason = "skipReason"
+
+// SkipReason is why the step was skipped ("" when it was not, or for runs
+// recorded before reasons were).
+func (s *StepState) SkipReason() string {
+	if s.Status != StepSkipped {
+		return ""
+	}
+	r, _ := s.Memo[memoSkipReason].(string)
+	return r
+}
+
 // Decision is one approver's approval or rejection.
 type Decision struct {
 	Actor   Actor

@@ -342,14 +342,15 @@ func (v *validator) steps() {
 	earlier := map[string]stepInfo{}
 	for i := range steps {
 		s := &steps[i]
+		at := func(field string) int { return v.a.LineOf(fmt.Sprintf("spec.steps[%d].%s", i, field)) }
 		switch {
 		case s.ID == "":
 			v.fail(s.Line, "steps[%d].id is required", i)
 		case !identRe.MatchString(s.ID):
-			v.fail(s.Line, "step id %q: use lowercase letters, digits and _, starting with a letter (templates read it as steps.%s)", s.ID, s.ID)
+			v.fail(at("id"), "step id %q: use lowercase letters, digits and _, starting with a letter (templates read it as steps.%s)", s.ID, s.ID)
 		}
 		if _, dup := earlier[s.ID]; dup {
-			v.fail(s.Line, "step id %q is used twice", s.ID)
+			v.fail(at("id"), "step id %q is used twice", s.ID)
 		}
 		schema, known := stepSchemas[s.Uses]
 		if !known {
@@ -361,9 +362,9 @@ func (v *validator) steps() {
 			if near := fuzzy.Nearest(s.Uses, names); near != "" {
 				msg += fmt.Sprintf(" (did you mean %s?)", near)
 			}
-			v.fail(s.Line, "%s", msg)
+			v.fail(at("uses"), "%s", msg)
 		} else {
-			v.with(s, schema, earlier)
+			v.with(s, at("with"), schema, earlier)
 		}
 		if s.If != "" {
 			line := orLine(s.IfLine, s.Line)
@@ -378,10 +379,12 @@ func (v *validator) steps() {
 	}
 }
 
-func (v *validator) with(s *Step, schema Schema, earlier map[string]stepInfo) {
+// with checks a step's with fields; withLine locates its with (or the
+// step, when it has none).
+func (v *validator) with(s *Step, withLine int, schema Schema, earlier map[string]stepInfo) {
 	for _, f := range schema.Fields {
 		if _, ok := s.With[f.Name]; f.Required && !ok {
-			v.fail(s.Line, "step %s (%s): with.%s is required (%s)", s.ID, s.Uses, f.Name, f.Help)
+			v.fail(withLine, "step %s (%s): with.%s is required (%s)", s.ID, s.Uses, f.Name, f.Help)
 		}
 	}
 	for k, val := range s.With {

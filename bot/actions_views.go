@@ -433,7 +433,7 @@ func planText(plan []actions.PlanLine) string {
 	for i, l := range plan {
 		line := fmt.Sprintf("%d. %s", i+1, esc(clip(l.Text, 300)))
 		if l.Skipped {
-			line = fmt.Sprintf("%d. ~%s~ (skipped: its condition is false)", i+1, esc(clip(l.Text, 300)))
+			line = fmt.Sprintf("%d. ~%s~ · %s", i+1, esc(clip(l.Text, 300)), esc(clip(actions.SkippedText(l.SkipReason), 300)))
 		}
 		b.WriteString(line + "\n")
 	}
@@ -506,7 +506,7 @@ func stepLines(run *actions.Run) string {
 				extra = " · " + roundDuration(d)
 			}
 		case actions.StepSkipped:
-			icon, extra = ":fast_forward:", " · skipped"
+			icon, extra = ":fast_forward:", " · "+esc(clip(actions.SkippedText(s.SkipReason()), 300))
 		case actions.StepFailed:
 			icon, extra = ":x:", " · "+esc(clip(s.Error, 500))
 		}

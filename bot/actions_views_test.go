@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -171,4 +172,36 @@ func first[T any](l []T) any {
 		return nil
 	}
 	return l[0]
+}
+
+// TestSkippedWording: a skipped step reads "skipped: <reason>" in the plan
+// approvers see and in the requester's progress, as `gantry runs show`
+// says it (actions.SkippedText).
+func TestSkippedWording(t *testing.T) {
+	run := sampleRun(t, actions.StateSucceeded)
+	def := run.Definition
+	i := slices.IndexFunc(def.Spec.Steps, func(s actions.Step) bool { return s.If != "" })
+	if i < 0 {
+		t.Fatal("create-service has no conditional step")
+	}
+	reason := def.Spec.Steps[i].SkipReason()
+	want := "skipped: its condition is false (if: inputs.database)"
+	if actions.SkippedText(reason) != want {
+		t.Fatalf("reason %q", reason)
+	}
+	run.Steps[i].Status, run.Steps[i].Memo = actions.StepSkipped, map[string]any{"skipReason": reason}
+	plan := samplePlan()
+	plan[i].Skipped, plan[i].SkipReason = true, reason
+	for name, m := range map[string]bot.Message{
+		"progress": bot.RunProgressMessage(run),
+		"approval": bot.ApprovalMessage(bot.ApprovalView{Run: run, Plan: plan}),
+	} {
+		b, err := json.Marshal(m.Blocks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), want) {
+			t.Errorf("the %s message lacks %q:\n%s", name, want, b)
+		}
+	}
 }

@@ -86,3 +86,20 @@ func TestRunsListAndShow(t *testing.T) {
 		t.Fatalf("unknown run: %d %s", code, errOut)
 	}
 }
+
+// TestRunsShowSkipped: `runs show` says why a step was skipped, in the
+// words Slack uses (actions.SkippedText).
+func TestRunsShowSkipped(t *testing.T) {
+	run := &actions.Run{ID: "R1", Action: "create-service", State: actions.StateSucceeded,
+		Steps: []actions.StepState{
+			{ID: "repo", Uses: actions.UsesCreateRepo, Status: actions.StepDone, Attempts: 1},
+			{ID: "db", Uses: actions.UsesCreateDatabase, Status: actions.StepSkipped, Memo: map[string]any{"skipReason": "its condition is false (if: inputs.database)"}},
+		}}
+	var b strings.Builder
+	j := runView(run, nil)
+	printRun(&b, j)
+	want := "skipped: its condition is false (if: inputs.database)"
+	if !strings.Contains(b.String(), "     "+want+"\n") || j.Steps[1].Skipped != want || j.Steps[0].Skipped != "" {
+		t.Fatalf("runs show:\n%s\n%+v", b.String(), j.Steps)
+	}
+}

@@ -122,6 +122,8 @@ type stepJSON struct {
 	Attempts int            `json:"attempts"`
 	Outputs  map[string]any `json:"outputs,omitempty"`
 	Error    string         `json:"error,omitempty"`
+	// Skipped says why a skipped step was, as Slack says it: "skipped: <reason>".
+	Skipped string `json:"skipped,omitempty"`
 }
 
 type auditJSON struct {
@@ -150,17 +152,7 @@ redacted). Exits 4 when there is no such run.`,
 			if err != nil {
 				return err
 			}
-			j := runJSON{runSummaryJSON: summarizeRun(run), Title: run.ActionTitle, Inputs: run.Inputs, ApprovalExpires: run.ApprovalExpires,
-				Decisions: []decisionJSON{}, Steps: []stepJSON{}, Output: run.Result, Audit: []auditJSON{}}
-			for _, d := range run.Decisions {
-				j.Decisions = append(j.Decisions, decisionJSON{By: d.Actor.String(), Approve: d.Approve, Reason: d.Reason, At: d.At})
-			}
-			for _, s := range run.Steps {
-				j.Steps = append(j.Steps, stepJSON{ID: s.ID, Uses: s.Uses, Title: s.Title, Status: string(s.Status), Attempts: s.Attempts, Outputs: s.Outputs, Error: s.Error})
-			}
-			for _, e := range trail {
-				j.Audit = append(j.Audit, auditJSON{At: e.At, Actor: e.Actor, Event: e.Event, Step: e.Step, Detail: e.Detail})
-			}
+			j := runView(run, trail)
 			if asJSON {
 				return printJSON(g.stdout, j)
 			}
@@ -170,6 +162,26 @@ redacted). Exits 4 when there is no such run.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// runView is a run as `runs show` prints it.
+func runView(run *actions.Run, trail []actions.AuditEvent) runJSON {
+	j := runJSON{runSummaryJSON: summarizeRun(run), Title: run.ActionTitle, Inputs: run.Inputs, ApprovalExpires: run.ApprovalExpires,
+		Decisions: []decisionJSON{}, Steps: []stepJSON{}, Output: run.Result, Audit: []auditJSON{}}
+	for _, d := range run.Decisions {
+		j.Decisions = append(j.Decisions, decisionJSON{By: d.Actor.String(), Approve: d.Approve, Reason: d.Reason, At: d.At})
+	}
+	for _, s := range run.Steps {
+		st := stepJSON{ID: s.ID, Uses: s.Uses, Title: s.Title, Status: string(s.Status), Attempts: s.Attempts, Outputs: s.Outputs, Error: s.Error}
+		if s.Status == actions.StepSkipped {
+			st.Skipped = actions.SkippedText(s.SkipReason())
+		}
+		j.Steps = append(j.Steps, st)
+	}
+	for _, e := range trail {
+		j.Audit = append(j.Audit, auditJSON{At: e.At, Actor: e.Actor, Event: e.Event, Step: e.Step, Detail: e.Detail})
+	}
+	return j
 }
 
 func printRun(w io.Writer, r runJSON) {
@@ -206,6 +218,9 @@ func printRun(w io.Writer, r runJSON) {
 		fmt.Fprintf(w, "  %d. %-10s %-24s %-8s %d attempt(s)\n", i+1, s.ID, s.Uses, s.Status, s.Attempts)
 		if s.Error != "" {
 			fmt.Fprintf(w, "     error: %s\n", s.Error)
+		}
+		if s.Skipped != "" {
+			fmt.Fprintf(w, "     %s\n", s.Skipped)
 		}
 		if len(s.Outputs) > 0 {
 			fmt.Fprintf(w, "     outputs: %s\n", compactJSON(s.Outputs))
