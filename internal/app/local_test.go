@@ -296,3 +296,60 @@ func TestLocalPostgres(t *testing.T) {
 		}
 	})
 }
+
+// TestLocalRollback: /rollback works in the sandbox: a service's owner
+// asks, a platform engineer approves, and the deploy workflow dispatched
+// on the GitHub sandbox runs to success, so the run is done.
+func TestLocalRollback(t *testing.T) {
+	t.Setenv(LocalPostgresEnv, "")
+	cfg := localConfig(t, "sqlite:"+filepath.Join(t.TempDir(), "gantry.db"))
+	base, _, stop := serveLocally(t, cfg, LocalAuto)
+	defer stop()
+	var ws localWorkspace
+	apiGet(t, base+"api/workspace?as=U0PAY0001", &ws)
+	general, platform := ws.channel(t, "general"), ws.channel(t, "team-platform")
+	const priya, alice = "U0PAY0001", "U0PLT0001"
+	if code := apiPost(t, base+"api/command", `{"as":"`+priya+`","channel":"`+general+`","command":"/rollback","text":""}`, nil); code != 200 {
+		t.Fatalf("/rollback: %d", code)
+	}
+	var views struct{ Modals []struct{ ID string } }
+	for deadline := time.Now().Add(10 * time.Second); len(views.Modals) == 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the /rollback form did not open")
+		}
+		apiGet(t, base+"api/views?as="+priya, &views)
+	}
+	var sub struct {
+		OK     bool
+		Errors map[string]string
+	}
+	state := `{"service":{"v":"component:default/checkout"},"version":{"v":"v1.4.2"},"reason":{"v":"The 1.5 release double-charges cards"}}`
+	if code := apiPost(t, base+"api/submit", `{"as":"`+priya+`","view_id":"`+views.Modals[0].ID+`","state":`+state+`}`, &sub); code != 200 || !sub.OK || len(sub.Errors) > 0 {
+		t.Fatalf("submit: %d %+v", code, sub)
+	}
+	waitText(t, base, platform, "asks to run Roll back a service")
+	var msgs struct {
+		Messages []struct {
+			TS     string
+			Text   string
+			Blocks json.RawMessage
+		}
+	}
+	apiGet(t, base+"api/messages?as="+alice+"&channel="+platform, &msgs)
+	var ts, run string
+	for _, m := range msgs.Messages {
+		if strings.Contains(m.Text, "Roll back a service") {
+			ts = m.TS
+			run = regexp.MustCompile(`run (R[A-Z0-9]+)`).FindStringSubmatch(m.Text)[1]
+		}
+	}
+	if code := apiPost(t, base+"api/click", `{"as":"`+alice+`","channel":"`+platform+`","ts":"`+ts+`","action_id":"actions.approve","value":"`+run+`"}`, nil); code != 200 {
+		t.Fatalf("approve: %d", code)
+	}
+	waitText(t, base, platform, ":tada: Done.")
+	// The requester hears the outcome, linked to the workflow run.
+	var dm struct{ DM string }
+	apiGet(t, base+"api/workspace?as="+priya, &dm)
+	waitText(t, base, dm.DM, "checkout is back on v1.4.2")
+	waitText(t, base, dm.DM, "/actions/runs/")
+}

@@ -34,6 +34,7 @@ func (sb *Sandbox) Handler() http.Handler {
 	mux.HandleFunc("POST /api/close", sb.handleClose)
 	mux.HandleFunc("POST /api/home", sb.handleHome)
 	mux.HandleFunc("POST /api/digest", sb.handleDigest)
+	mux.HandleFunc("GET /github/", sb.handleRepoPage)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such playground API: "+r.Method+" "+r.URL.Path)
 	})
@@ -202,6 +203,9 @@ type channelInfo struct {
 type sandboxInfo struct {
 	SlackURL  string `json:"slack_api_url"`
 	GitHubURL string `json:"github_api_url"`
+	// GitHubWeb is the base of the simulated repositories' addresses
+	// (https://github.com): the client sends links under it to /github/.
+	GitHubWeb string `json:"github_web_url"`
 	Postgres  string `json:"postgres,omitempty"`
 }
 
@@ -216,7 +220,7 @@ func (sb *Sandbox) handleWorkspace(w http.ResponseWriter, r *http.Request) {
 	}
 	ws := workspace{Team: sb.slack.Team(), Bot: member{ID: bot.ID, Name: bot.Name, RealName: "Gantry"},
 		BotOnline: len(sb.slack.Connections()) > 0, People: people, Default: def, Commands: cmds,
-		Sandbox:  sandboxInfo{SlackURL: sb.slack.APIURL(), GitHubURL: sb.gh.URL() + "/api/v3/", Postgres: sb.opts.Postgres},
+		Sandbox:  sandboxInfo{SlackURL: sb.slack.APIURL(), GitHubURL: sb.gh.URL() + "/api/v3/", GitHubWeb: sb.webURL(), Postgres: sb.opts.Postgres},
 		Restored: sb.Restored()}
 	sb.mu.Lock()
 	ws.Digest = sb.digest != nil

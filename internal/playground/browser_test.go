@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -44,8 +43,26 @@ func TestBrowser(t *testing.T) {
 	p.switchUser("priya", "Priya Raman")
 	p.openChannel("general")
 	p.typeCommand("/whoowns checkout")
-	p.waitMessage("the owner of checkout", "Owner:", "Payments", "#team-payments")
+	whoowns := p.waitMessage("the owner of checkout", "Owner:", "Payments", "#team-payments")
 	p.shot("whoowns-checkout")
+	// Its repository link leads to the sandbox's page, not to github.com.
+	if href := p.jsString(fmt.Sprintf(`[...document.querySelectorAll('[data-ts="%s"] a')].map(a => a.getAttribute('href')).find(h => h.includes('bramble/checkout')) || ''`, whoowns)); !strings.HasPrefix(href, "/github/bramble/checkout") {
+		t.Fatalf("the repository link is %q", href)
+	}
+
+	// A repository the catalog files do not name, read from the GitHub
+	// sandbox: its owner comes from CODEOWNERS.
+	p.typeCommand("/whoowns secrets-rotator")
+	p.waitMessage("the inferred owner", "Platform", "inferred from CODEOWNERS")
+
+	// Help is mrkdwn: bold, never asterisks.
+	p.typeCommand("/gantry help")
+	help := p.waitMessage("the help", "/whoowns", "/gantry search")
+	if txt := p.jsString(fmt.Sprintf(`document.querySelector('[data-ts="%s"]').innerText`, help)); strings.Contains(txt, "*") {
+		t.Fatalf("the help shows asterisks:\n%s", txt)
+	}
+	p.wait("bold commands in the help", fmt.Sprintf(`[...document.querySelectorAll('[data-ts="%s"] strong')].some(e => e.innerText.startsWith('/whoowns'))`, help))
+	p.shot("gantry-help")
 
 	// Mentioning @gantry: it answers in a thread, which opens beside.
 	p.do(chromedp.SendKeys(chromedp.CSS(`[data-testid=composer]`), "@gantry who owns search?"), enter)
@@ -366,8 +383,9 @@ func findChromium() string {
 	return ""
 }
 
-// serveLocal runs `gantry serve --local` over examples/gantry.yaml in a
-// fresh SQLite database, and returns the URL it prints first.
+// serveLocal runs `gantry serve` (app.Run, as the binary does) over
+// examples/gantry.yaml in a fresh SQLite database, without Slack tokens,
+// and returns the URL it prints first.
 func serveLocal(t *testing.T, ctx context.Context) string {
 	t.Helper()
 	t.Setenv("GANTRY_LOCAL_POSTGRES", "")
@@ -388,15 +406,13 @@ func serveLocal(t *testing.T, ctx context.Context) string {
 			t.Logf("gantry's log:\n%s", logs.String())
 		}
 	})
-	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
 	sctx, stop := context.WithCancel(ctx)
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := a.Serve(sctx, app.ServeOptions{Out: pw, Local: app.LocalOn})
+		// What `gantry serve` runs: no tokens, a loopback address, so
+		// local mode, as on a newcomer's machine.
+		err := app.Run(sctx, cfg, app.ServeOptions{Out: pw, Logs: logs, Local: app.LocalAuto})
 		pw.Close()
 		done <- err
 	}()
@@ -405,7 +421,6 @@ func serveLocal(t *testing.T, ctx context.Context) string {
 		if err := <-done; err != nil {
 			t.Errorf("serve: %v", err)
 		}
-		a.Close()
 	})
 	lines := bufio.NewScanner(pr)
 	if !lines.Scan() {

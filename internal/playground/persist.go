@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gantryhq/gantry/internal/slackfake"
@@ -65,7 +66,9 @@ func (sb *Sandbox) save(ctx context.Context) error {
 	if sb.opts.Store == nil {
 		return nil
 	}
-	slackData, err := json.Marshal(sb.slack.Snapshot())
+	snap := sb.slack.Snapshot()
+	redactSecrets(&snap)
+	slackData, err := json.Marshal(snap)
 	if err != nil {
 		return fmt.Errorf("playground: saving the Slack sandbox: %w", err)
 	}
@@ -75,6 +78,39 @@ func (sb *Sandbox) save(ctx context.Context) error {
 	}
 	return errors.Join(sb.opts.Store.SaveSandboxState(ctx, stateSlack, slackData),
 		sb.opts.Store.SaveSandboxState(ctx, stateGitHub, ghData))
+}
+
+// secretMark ends the text of the direct message that hands a person
+// credentials (bot.SecretMessage: a database's password), and its header
+// starts with secretIcon.
+const (
+	secretMark = " (only you can see this)"
+	secretIcon = ":closed_lock_with_key:"
+)
+
+// redactSecrets replaces, in a snapshot about to be saved, the direct
+// messages that carry credentials by a note: the sandbox is saved in the
+// database in clear, and a password must live only in the message the
+// person saw (and in their secret manager), as Gantry promises.
+func redactSecrets(snap *slackfake.Snapshot) {
+	dms := map[string]bool{}
+	for _, id := range snap.DMs {
+		dms[id] = true
+	}
+	for i := range snap.Messages {
+		m := &snap.Messages[i]
+		if !dms[m.Channel] || m.BotID == "" || !strings.HasSuffix(m.Text, secretMark) || !strings.Contains(string(m.Blocks), secretIcon) {
+			continue
+		}
+		title := strings.TrimSuffix(m.Text, secretMark)
+		note := title + ": shown once, when Gantry sent it, and not kept by the local sandbox (which saves its conversation in the database in clear)."
+		m.Text = note
+		m.Blocks, _ = json.Marshal([]map[string]any{
+			{"type": "header", "text": map[string]any{"type": "plain_text", "text": secretIcon + " " + title}},
+			{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": "_The credentials were shown once, when Gantry sent them, and are not kept by the local sandbox, which saves its conversation in the database in clear. With Slack, this message stays in your direct messages._"}},
+		})
+		m.Attachments, m.History = nil, nil
+	}
 }
 
 // saveLoop saves the sandbox at most every saveEvery while it changes:

@@ -15,7 +15,10 @@ import (
 	"time"
 
 	"github.com/google/go-github/v60/github"
+	"github.com/slack-go/slack"
 
+	"github.com/gantryhq/gantry/actions"
+	"github.com/gantryhq/gantry/bot"
 	"github.com/gantryhq/gantry/internal/slackfake"
 )
 
@@ -352,5 +355,99 @@ func TestEventStream(t *testing.T) {
 	}
 	if u := next(); u.Type != "message" || u.Message.Text != "hi all" {
 		t.Fatalf("second event: %+v", u)
+	}
+}
+
+// TestSecretsAreNotSaved: the direct message that hands a person a
+// database's password is shown live, and saved only as a note.
+func TestSecretsAreNotSaved(t *testing.T) {
+	ctx := context.Background()
+	store := &memStore{}
+	sb, err := New(ctx, Options{Store: store, Directory: bramble})
+	if err != nil {
+		t.Fatal(err)
+	}
+	priya := "U0PAY0001"
+	api := slack.New(sb.Slack().BotToken(), slack.OptionAPIURL(sb.Slack().APIURL()))
+	dm, _, _, err := api.OpenConversation(&slack.OpenConversationParameters{Users: []string{priya}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const password = "s3cr3t-Pa55w0rd-xyz"
+	msg := bot.SecretMessage(&actions.Run{ID: "r-1", ActionTitle: "Create a service"}, actions.Secret{
+		Title: "Credentials for database orders", Note: "Store it now.",
+		Fields: []actions.SecretField{{Label: "User", Value: "orders"}, {Label: "Password", Value: password, Sensitive: true}},
+	})
+	if _, _, err := api.PostMessage(dm.ID, slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := api.PostMessage(dm.ID, slack.MsgOptionText("an ordinary message (only you can see this)", false)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(mustJSON(t, sb.Slack().Messages(dm.ID))), password) {
+		t.Fatal("the person does not see the password")
+	}
+	if err := sb.Close(); err != nil {
+		t.Fatal(err)
+	}
+	saved, _, _ := store.SandboxState(ctx, stateSlack)
+	if strings.Contains(string(saved), password) || strings.Contains(string(saved), "orders`") {
+		t.Fatal("the password is saved in the sandbox's state")
+	}
+	again := newSandbox(t, store)
+	msgs := again.Slack().Messages(dm.ID)
+	if len(msgs) != 2 || !strings.HasPrefix(msgs[0].Text, "Credentials for database orders: shown once") ||
+		msgs[1].Text != "an ordinary message (only you can see this)" {
+		t.Fatalf("after a restart: %+v", msgs)
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestRepoPage: links to the simulated GitHub lead to a page of the
+// sandbox's repository, or to a note when the sandbox has no such thing.
+func TestRepoPage(t *testing.T) {
+	sb := newSandbox(t, nil)
+	srv := httptest.NewServer(sb.Handler())
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, body := get("/github/bramble/fraud-rules/tree/main/")
+	for _, want := range []string{"simulated GitHub", `data-repo="bramble/fraud-rules"`, ".github/workflows/deploy.yml", "Block prepaid cards from new accounts", "default branch protected"} {
+		if code != 200 || !strings.Contains(body, want) {
+			t.Fatalf("fraud-rules page (%d) lacks %q:\n%s", code, want, body)
+		}
+	}
+	code, body = get("/github/someone/elsewhere")
+	if code != 404 || !strings.Contains(body, "Not in the sandbox") || !strings.Contains(body, "https://github.com/someone/elsewhere") {
+		t.Fatalf("unknown repository: %d\n%s", code, body)
+	}
+	var ws struct {
+		Sandbox struct {
+			Web string `json:"github_web_url"`
+		}
+	}
+	resp, err := http.Get(srv.URL + "/api/workspace?as=U0PAY0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	json.NewDecoder(resp.Body).Decode(&ws)
+	if ws.Sandbox.Web != "https://github.com" {
+		t.Fatalf("github_web_url: %q", ws.Sandbox.Web)
 	}
 }

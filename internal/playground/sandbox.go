@@ -118,7 +118,8 @@ type Sandbox struct {
 	live   context.Context
 	loopWG sync.WaitGroup
 
-	orgs []string // the GitHub organisations of the fixture
+	orgs       []string // the GitHub organisations of the fixture
+	fixtureWeb string   // the fixture's web_url: where its html_url values point
 
 	// dirSet is closed by the first SetDirectory with people in it: the
 	// page's first look at the workspace waits for it, so that a page
@@ -159,6 +160,7 @@ func New(ctx context.Context, opts Options) (*Sandbox, error) {
 	slack := slackfake.New(slackfake.Options{Addr: orLoopback(opts.SlackAddr), TeamName: "Bramble (local sandbox)",
 		TeamDomain: "bramble-sandbox", BotName: "gantry", Logger: log})
 	sb := &Sandbox{opts: opts, log: log, slack: slack, gh: gh, live: ctx, dirSet: make(chan struct{})}
+	sb.fixtureWeb = fixture.WebURL
 	for _, o := range fixture.Orgs {
 		sb.orgs = append(sb.orgs, o.Login)
 	}

@@ -180,3 +180,47 @@ export function optionsOf(el) {
   if (el.option_groups) return el.option_groups.flatMap((g) => g.options || []);
   return el.options || [];
 }
+
+// fixMrkdwn works around slack-blocks-to-jsx turning every "&gt;" into
+// "> " (a space added, for block quotes): a closing "*" or "_" after an
+// escaped ">" (as in "*/whoowns &lt;name&gt;*", in /gantry help) then no
+// longer closes, and the page showed "**" around plain text. Only a
+// "&gt;" that starts a line is a quote; the others become ">" here, which
+// the library leaves alone. It returns blocks (or a text object) with
+// every mrkdwn text so mended, sharing what did not change.
+export function fixMrkdwn(v) {
+  if (Array.isArray(v)) {
+    let changed = false;
+    const out = v.map((x) => {
+      const y = fixMrkdwn(x);
+      changed = changed || y !== x;
+      return y;
+    });
+    return changed ? out : v;
+  }
+  if (!v || typeof v !== 'object') return v;
+  let out = v;
+  for (const [k, x] of Object.entries(v)) {
+    let y = x;
+    if (k === 'text' && typeof x === 'string' && v.type === 'mrkdwn') {
+      y = x.replace(/(?<!^)&gt;/gm, '>');
+    } else if (x && typeof x === 'object') {
+      y = fixMrkdwn(x);
+    }
+    if (y !== x) {
+      if (out === v) out = { ...v };
+      out[k] = y;
+    }
+  }
+  return out;
+}
+
+// sandboxHref sends a link to the simulated GitHub (web, the sandbox's
+// github_web_url, e.g. https://github.com) to the playground's page of
+// that repository, /github/OWNER/REPO/...; other links are unchanged.
+export function sandboxHref(href, web) {
+  if (!href || !web) return href;
+  const base = web.replace(/\/+$/, '') + '/';
+  if (!href.startsWith(base)) return href;
+  return '/github/' + href.slice(base.length);
+}

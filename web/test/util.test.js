@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  completions, encodeMentions, hintFor, keepState, mentionQuery, merge, missingRequired, parseCommand, tsBefore, upsert,
+  completions, encodeMentions, fixMrkdwn, hintFor, keepState, mentionQuery, merge, missingRequired, parseCommand, sandboxHref,
+  tsBefore, upsert,
 } from '../src/util.js';
 
 const commands = [
@@ -58,4 +59,26 @@ test('modal state: required fields and values kept across updates', () => {
   const st = keepState({ name: { v: 'orders' }, gone: { v: 'x' } }, blocks);
   assert.deepEqual(st, { name: { v: 'orders' }, db: { v: [] }, vis: { v: 'private' } });
   assert.deepEqual(missingRequired(blocks, { ...st, name: { v: '' } }), { name: 'Please complete this required field.' });
+});
+
+test('mrkdwn: an escaped ">" inside bold no longer breaks it; quotes stay', () => {
+  const blocks = [
+    { type: 'section', text: { type: 'mrkdwn', text: '*/whoowns &lt;name&gt;* — who owns it\n&gt; a quote' } },
+    { type: 'header', text: { type: 'plain_text', text: 'a &gt; b' } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: '_x &gt; y_' }] },
+  ];
+  const out = fixMrkdwn(blocks);
+  assert.equal(out[0].text.text, '*/whoowns &lt;name&gt;* — who owns it\n&gt; a quote'.replace('&lt;name&gt;', '&lt;name>'));
+  assert.equal(out[1], blocks[1]); // plain text untouched, shared
+  assert.equal(out[2].elements[0].text, '_x > y_');
+  assert.equal(blocks[0].text.text.includes('&lt;name&gt;'), true); // the input is not changed
+});
+
+test('links to the simulated GitHub go to the sandbox page', () => {
+  const web = 'https://github.com';
+  assert.equal(sandboxHref('https://github.com/bramble/checkout/tree/main/', web), '/github/bramble/checkout/tree/main/');
+  assert.equal(sandboxHref('https://github.com/bramble/x/actions/runs/7', web + '/'), '/github/bramble/x/actions/runs/7');
+  assert.equal(sandboxHref('https://docs.github.com/en', web), 'https://docs.github.com/en');
+  assert.equal(sandboxHref('https://github.company.example/a', web), 'https://github.company.example/a');
+  assert.equal(sandboxHref('https://example.com', ''), 'https://example.com');
 });

@@ -6,6 +6,7 @@
 import { memo, useMemo } from 'react';
 import { Message } from 'slack-blocks-to-jsx';
 import { useStore } from '../state.jsx';
+import { fixMrkdwn, sandboxHref } from '../util.js';
 
 function useDirectory() {
   const { s } = useStore();
@@ -18,19 +19,30 @@ function useDirectory() {
   }, [ws]);
 }
 
-const hooks = {
-  link: ({ href, children, className }) => (
-    <a href={href} className={className} target="_blank" rel="noreferrer noopener">
-      {children}
-    </a>
-  ),
-};
+// useHooks draws links: those to the simulated GitHub lead to the
+// playground's page of the repository rather than to github.com.
+function useHooks() {
+  const { s } = useStore();
+  const web = s.ws?.sandbox?.github_web_url || '';
+  return useMemo(
+    () => ({
+      link: ({ href, children, className }) => (
+        <a href={sandboxHref(href, web)} className={className} target="_blank" rel="noreferrer noopener">
+          {children}
+        </a>
+      ),
+    }),
+    [web],
+  );
+}
 
-// LibBlocks draws display blocks.
+// LibBlocks draws display blocks (mrkdwn mended first: see fixMrkdwn).
 export const LibBlocks = memo(function LibBlocks({ blocks }) {
   const data = useDirectory();
-  if (!blocks || blocks.length === 0) return null;
-  return <Message blocks={blocks} logo="" name="" withoutWrapper theme="light" data={data} hooks={hooks} />;
+  const hooks = useHooks();
+  const mended = useMemo(() => fixMrkdwn(blocks), [blocks]);
+  if (!mended || mended.length === 0) return null;
+  return <Message blocks={mended} logo="" name="" withoutWrapper theme="light" data={data} hooks={hooks} />;
 });
 
 // Mrkdwn draws one piece of Slack mrkdwn text.

@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api.js';
 import { useStore } from '../state.jsx';
-import { plain } from '../util.js';
+import { plain, sandboxHref } from '../util.js';
 import { Mrkdwn } from './Rich.jsx';
 import { Select } from './Select.jsx';
 
@@ -58,8 +58,10 @@ function useAction(ctx) {
 function Button({ el, ctx }) {
   const [send, busy] = useAction(ctx);
   const [confirming, setConfirming] = useState(false);
+  const { s } = useStore();
+  const url = sandboxHref(el.url, s.ws?.sandbox?.github_web_url);
   const go = () => {
-    if (el.url) window.open(el.url, '_blank', 'noopener');
+    if (url) window.open(url, '_blank', 'noopener');
     send('click', el, el.value || '');
   };
   return (
@@ -69,7 +71,7 @@ function Button({ el, ctx }) {
         className={'btn' + (el.style ? ' ' + el.style : '') + (busy ? ' busy' : '')}
         data-action-id={el.action_id}
         disabled={busy}
-        title={el.url || el.accessibility_label || undefined}
+        title={url || el.accessibility_label || undefined}
         onClick={() => (el.confirm ? setConfirming(true) : go())}
       >
         {plain(el.text)}
@@ -92,6 +94,7 @@ function Button({ el, ctx }) {
 function Overflow({ el, ctx }) {
   const [send, busy] = useAction(ctx);
   const [open, setOpen] = useState(false);
+  const { s } = useStore();
   return (
     <div className="overflow" data-action-id={el.action_id}>
       <button type="button" className="btn icon" disabled={busy} onClick={() => setOpen((o) => !o)} aria-label="More actions">
@@ -106,7 +109,7 @@ function Overflow({ el, ctx }) {
               className="select-option"
               onClick={() => {
                 setOpen(false);
-                if (o.url) window.open(o.url, '_blank', 'noopener');
+                if (o.url) window.open(sandboxHref(o.url, s.ws?.sandbox?.github_web_url), '_blank', 'noopener');
                 send('select', el, [o.value]);
               }}
             >
