@@ -19,6 +19,7 @@ func newCatalogCommand(g *globals) *cobra.Command {
 	}
 	cmd.AddCommand(newValidateCommand(g), newSyncCommand(g), newGetCommand(g), newQueryCommand(g))
 	cmd.AddCommand(newAdoptCommand(g))
+	cmd.SetFlagErrorFunc(flagError) // its subcommands inherit it
 	return cmd
 }
 

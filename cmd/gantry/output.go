@@ -75,6 +75,12 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	}
 }
 
+// flagError makes an unknown or malformed flag a usage error (exit 2), as
+// a missing argument is.
+func flagError(cmd *cobra.Command, err error) error {
+	return errkind.New(errkind.Invalid, "%v; usage: %s", err, cmd.UseLine())
+}
+
 // emptyCatalogHint says, on w, that the catalog holds nothing at all when
 // that is why a question found nothing.
 func emptyCatalogHint(ctx context.Context, w io.Writer, c *catalog.Catalog) {

@@ -55,6 +55,7 @@ too, after printing {"count": 0, "entities": []}).`,
 			return nil
 		}),
 	}
+	cmd.SetFlagErrorFunc(flagError)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (the format is a stable contract)")
 	cmd.Flags().IntVar(&limit, "limit", 10, "hits per page")
 	cmd.Flags().IntVar(&offset, "offset", 0, "hits to skip")

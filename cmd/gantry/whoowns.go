@@ -39,6 +39,7 @@ Exits 4 when nothing matches, after printing suggestions (with --json too).`,
 			return err
 		}),
 	}
+	cmd.SetFlagErrorFunc(flagError)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (the format is a stable contract)")
 	return cmd
 }
