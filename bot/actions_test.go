@@ -438,21 +438,22 @@ func TestSlowSlackDoesNotStallRuns(t *testing.T) {
 	request := e.waitText(t, mark, e.h.Channel("team-platform").ID, "Approval request", "slow-slack")
 	progress := e.waitText(t, mark, e.dm(t, "priya"), "Waiting for approval by platform")
 
-	const latency = 2 * time.Second
+	const latency = 3 * time.Second
 	e.h.Fake.SetLatency("chat.update", latency)
 	mark = e.click(t, "alice", request, "actions.approve")
 	e.waitState(t, priya.ID, actions.StateSucceeded)
 	// Every step changed the run twice; had each change waited for Slack,
 	// the requester's message would have been updated at each of them
-	// before the run could end. Off the step path, the first update is
-	// still on its way (or barely done) when the run ends.
+	// before the run could end (a dozen times). Off the step path, the
+	// first update is still on its way when the run ends (or, on a very
+	// busy machine, the second).
 	updates := 0
 	for _, ev := range e.h.Fake.Events() {
 		if ev.Seq > mark && ev.Type == slackfake.EventMessageUpdated && ev.Message != nil && ev.Message.TS == progress.TS {
 			updates++
 		}
 	}
-	if updates > 1 {
+	if updates > 2 {
 		t.Fatalf("the requester's message was updated %d times before the run ended: the steps waited for Slack", updates)
 	}
 	e.h.Fake.SetLatency("chat.update", 0)
