@@ -29,7 +29,7 @@ type githubDeps struct {
 func (a *App) GitHub() (*ghclient.Client, error) {
 	a.gh.once.Do(func() {
 		g := a.Config.GitHub
-		cfg := ghclient.Config{BaseURL: g.BaseURL, Token: g.Token, Log: a.Log}
+		cfg := ghclient.Config{BaseURL: g.BaseURL, Token: g.Token, Log: a.Log, PerMinute: a.local.gitHubPerMinute()}
 		if g.App != nil {
 			key, err := ghclient.ReadPrivateKey(a.Config.Resolve(g.App.PrivateKeyFile))
 			if err != nil {

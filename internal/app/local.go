@@ -120,6 +120,17 @@ func (a *App) startLocal(ctx context.Context, srv *ops.Server, on bool) (*localM
 	return l, nil
 }
 
+// gitHubPerMinute is the GitHub client's pace (ghclient.Config.PerMinute):
+// the default against GitHub, none against the sandbox on this machine,
+// where pacing under GitHub's secondary limit only made the first sync of
+// the sandbox's organisation last ten seconds instead of one.
+func (l *localMode) gitHubPerMinute() int {
+	if l == nil {
+		return 0
+	}
+	return -1
+}
+
 // afterSync gives the sandbox workspace the catalog's people and channels
 // (those it lacks; nobody is removed). Sync calls it after every sync.
 func (l *localMode) afterSync(ctx context.Context) {
