@@ -99,6 +99,9 @@ func mark(a *Action, prefix string, fields map[string]*yaml.Node) {
 
 func (d *decoder) action(n *yaml.Node) *Action {
 	top := d.Fields(n, "the document", "apiVersion", "kind", "metadata", "spec")
+	if n.Kind != yaml.MappingNode {
+		return nil // Fields said what the document is instead
+	}
 	a := &Action{File: d.File, Line: n.Line, lines: map[string]int{}}
 	mark(a, "", top)
 	a.APIVersion = d.Str(top["apiVersion"], "apiVersion")

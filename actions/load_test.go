@@ -54,6 +54,7 @@ func TestProblemsAreLocated(t *testing.T) {
 		want       []string // "LINE: substring"
 	}{
 		{"not an action", "apiVersion: v1\nkind: Action\nmetadata: {name: x}\n", []string{"1: apiVersion must be gantry.dev/v1"}},
+		{"a list, said once", "- a\n- b\n", []string{"1: the document must be a mapping, not a list"}},
 		{"unknown field with a suggestion", `apiVersion: gantry.dev/v1
 kind: Action
 metadata: {name: x}
@@ -93,6 +94,7 @@ spec:
 			"5: spec.command \"gantry\"",
 			"8: input svc: type \"strng\"",
 			"11: input n: pattern, minLength and maxLength apply to string and text inputs only",
+			"11: input n: pattern \"[a-z]+\" must be anchored",
 			"12: input \"svc\" is defined twice",
 			"14: input svc: pattern \"(unclosed\" is not a valid regular expression",
 			"17: step repo: uses \"github.createrepo\" is not a step Gantry has (did you mean github.createRepo?)",
@@ -214,6 +216,9 @@ spec:
 				lines = append(lines, p.String())
 			}
 			got := strings.Join(lines, "\n")
+			if len(lines) != len(c.want) {
+				t.Errorf("%d problems, want %d:\n%s", len(lines), len(c.want), got)
+			}
 			for _, w := range c.want {
 				if !strings.Contains(got, file+":"+w) {
 					t.Errorf("missing %q in:\n%s", file+":"+w, got)
