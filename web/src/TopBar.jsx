@@ -134,7 +134,7 @@ export function Banner() {
             <b>Slack</b>: a sandbox at <code>{ws.sandbox.slack_api_url}</code> speaking Slack’s Web API and Socket Mode. Use “Acting as” to be anyone in the catalog: to see what they see, and to approve as the platform team.
           </li>
           <li>
-            <b>GitHub</b>: simulated at <code>{ws.sandbox.github_api_url}</code>, seeded with the example organisation; repositories that actions create live in the sandbox.
+            <b>GitHub</b>: simulated at <code>{ws.sandbox.github_api_url}</code>, seeded with the example organisation (the catalog reads it like a real one: some repositories declare themselves, others are inferred from CODEOWNERS); repositories that actions create live in the sandbox, and links to them open <a href="/github/bramble/checkout" target="_blank" rel="noreferrer">a page of the sandbox’s copy</a>, not github.com.
           </li>
           <li>
             <b>Kept</b>: the conversation, open forms and repositories are saved in Gantry’s database, so a restart picks up where you left off{ws.restored ? ' (as this one did)' : ''}; <code>make clean</code> starts afresh.
