@@ -81,6 +81,8 @@ type Fix struct {
 	// With prefills the action's inputs, templated per entity
 	// (${{ entity.metadata.name }}).
 	With map[string]string `json:"with,omitempty"`
+	// WithLines are the lines of With's keys.
+	WithLines map[string]int `json:"-"`
 
 	with map[string]*expr.Template
 }

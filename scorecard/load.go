@@ -270,8 +270,9 @@ func (d *decoder) fix(n *yaml.Node, what string) Fix {
 			d.Fail(w, "%s.with prefills an action's inputs: name the action too", what)
 		}
 		inputs := d.Fields(w, what+".with", defload.AnyKey)
-		fx.With, fx.with = map[string]string{}, map[string]*expr.Template{}
+		fx.With, fx.with, fx.WithLines = map[string]string{}, map[string]*expr.Template{}, map[string]int{}
 		for k, v := range inputs {
+			fx.WithLines[k] = v.Line
 			src := d.Str(v, what+".with."+k)
 			t, err := d.envs.rule.CompileTemplate(src)
 			if err != nil {

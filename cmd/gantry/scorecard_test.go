@@ -122,8 +122,9 @@ func TestDigestSend(t *testing.T) {
 	}
 }
 
-// A fix naming an action that the config does not define is a problem
-// (with the nearest defined name) once actions are configured.
+// A fix naming an action that the config does not define, or prefilling
+// an input its action does not have, is a problem at its line (with the
+// nearest defined name) once actions are configured.
 func TestScorecardValidateFixActions(t *testing.T) {
 	card := filepath.Join(t.TempDir(), "fixes.yaml")
 	if err := os.WriteFile(card, []byte(`apiVersion: gantry.dev/v1
@@ -146,6 +147,14 @@ spec:
       level: Bronze
       expression: "true"
       fix: {action: rollback}
+    - id: inputs
+      level: Bronze
+      expression: "true"
+      fix:
+        action: rollback
+        with:
+          service: ${{ entity.metadata.name }}
+          verison: "1.2.3"
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -153,8 +162,9 @@ spec:
 	withActions := scorecardConfig(t, "actions:\n  paths: ["+examples+"]\n  secrets: [INCIDENT_WEBHOOK_URL]\n")
 	out, errOut, code := run(t, nil, "--config", withActions, "scorecard", "validate", card)
 	want := card + `:12: fix action "create-servce" is not defined; did you mean "create-service"?` + "\n" +
-		card + `:16: fix action "rename-everything" is not defined` + "\n"
-	if code != 1 || out != want || !strings.Contains(errOut, "1 valid scorecard(s) (fixes), 2 problem(s)") {
+		card + `:16: fix action "rename-everything" is not defined` + "\n" +
+		card + `:28: fix action "rollback" has no input "verison"; did you mean "version"?` + "\n"
+	if code != 1 || out != want || !strings.Contains(errOut, "1 valid scorecard(s) (fixes), 3 problem(s)") {
 		t.Errorf("with actions: code %d\n%s%s\nwant\n%s", code, out, errOut, want)
 	}
 	// Without actions, the names are not checked.
