@@ -72,6 +72,9 @@ func Run(ctx context.Context, cfg config.Config, opts ServeOptions) error {
 	a, err := Open(ctx, cfg, log)
 	if err != nil {
 		ln.Close()
+		if ctx.Err() != nil {
+			return nil // stopped (Ctrl-C) while starting
+		}
 		return err
 	}
 	defer a.Close()
