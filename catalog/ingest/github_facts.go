@@ -151,7 +151,7 @@ func (rw *repoWork) protectionFacts(ctx context.Context, f, unknown map[string]a
 	br, _ := ex.Answers["branch"].(map[string]any)
 	hidden, _ := ex.Answers["protection_hidden"].(map[string]any)
 	if br["protected"] == true && hidden == nil {
-		return rw.protectionRule(ctx, u, br, f, unknown)
+		return rw.protectionRule(ctx, u, br, false, f, unknown)
 	}
 	var b branchAnswer
 	_, notMod, err := rw.factGet(ctx, "branch", u, &b)
@@ -182,22 +182,23 @@ func (rw *repoWork) protectionFacts(ctx context.Context, f, unknown map[string]a
 	if hidden != nil {
 		f["branch_protected"], f["required_status_checks"] = true, orEmpty(br["checks"])
 		unknown["required_reviews"] = hidden["reason"]
-		note, _ := hidden["note"].(string)
-		rw.noteOnceMsg("hidden:protection", note)
+		if note, _ := hidden["note"].(string); note != "" {
+			rw.noteOnceMsg("hidden:protection", note)
+		}
 		return nil
 	}
 	if !rw.w.reserve(1) {
 		return errFactsDeferred
 	}
-	return rw.protectionRule(ctx, u, br, f, unknown)
+	return rw.protectionRule(ctx, u, br, true, f, unknown)
 }
 
 // errFactsDeferred says a repository's facts wait for a later sync.
 var errFactsDeferred = errors.New("facts deferred: over the sync's facts budget")
 
 // protectionRule reads the rule of a protected branch (br is the branch's
-// answer): required reviews, and the required checks.
-func (rw *repoWork) protectionRule(ctx context.Context, u string, br, f, unknown map[string]any) error {
+// answer, just read when fresh): required reviews, and the required checks.
+func (rw *repoWork) protectionRule(ctx context.Context, u string, br map[string]any, fresh bool, f, unknown map[string]any) error {
 	ex := &rw.next.Extra
 	// The branch's answer already says which checks are required.
 	f["branch_protected"], f["required_status_checks"] = true, orEmpty(br["checks"])
@@ -223,8 +224,17 @@ func (rw *repoWork) protectionRule(ctx context.Context, u string, br, f, unknown
 			reviews = r.RequiredApprovingReviewCount
 		}
 		rw.setAnswer("protection", map[string]any{"reviews": reviews, "checks": checks})
+	case notProtected(err) && fresh:
+		// The branch, just read, says it is protected, yet has no classic
+		// rule: a repository ruleset protects it, which this API does not
+		// show. Not asked again until the branch changes.
+		reason := "the branch is protected by a repository ruleset, which GitHub's branch protection API does not show"
+		unknown["required_reviews"] = reason
+		rw.hideRule(reason, "")
+		return nil
 	case notProtected(err):
-		// The protection was lifted. The branch's answer is forgotten with
+		// The protection was lifted (or a ruleset replaced it: the branch,
+		// read next time, tells). The branch's answer is forgotten with
 		// its ETag: a 304 must never stand for a protection that is gone.
 		delete(ex.Answers, "branch")
 		delete(ex.ETags, "branch")

@@ -821,3 +821,39 @@ func TestGitHubAdoptHonoursGlobbedPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestGitHubRulesetProtectedBranch: a branch protected by a repository
+// ruleset alone shows "protected" while the classic protection API answers
+// 404 "Branch not protected". It is protected, its required reviews
+// unknown (and why), and a refresh asks its branch alone: a 304.
+func TestGitHubRulesetProtectedBranch(t *testing.T) {
+	f := acmeFixture()
+	f.Repos = append(f.Repos, githubfake.Repo{Owner: "acme", Name: "ruled", Files: map[string]string{"README.md": "# ruled\n"},
+		Branches: []githubfake.Branch{{Name: "main", Ruleset: true}}})
+	e := newGHEnv(t, f, ingest.GitHubOptions{Infer: true, FactsTTL: time.Hour})
+	e.sync()
+	e.calls()
+	get := func() map[string]any {
+		facts, _ := e.db.Facts(e.ctx, "component:default/ruled")
+		return facts["github"].Facts
+	}
+	check := func(when string) {
+		t.Helper()
+		gh := get()
+		u, _ := gh["unknown"].(map[string]any)
+		if gh["branch_protected"] != true || !strings.Contains(fmt.Sprint(u["required_reviews"]), "ruleset") {
+			t.Errorf("%s: facts = %v", when, gh)
+		}
+		if _, ok := gh["required_reviews"]; ok {
+			t.Errorf("%s: required_reviews set though unknown: %v", when, gh)
+		}
+	}
+	check("first sync")
+	e.clock.Advance(2 * time.Hour)
+	e.sync()
+	c := e.calls()
+	if c.Charged != 0 || c.Route(routeProtection).Total() != 1 { // checkout's rule, a 304
+		t.Errorf("refresh: %d charged, %+v", c.Charged, c.Routes)
+	}
+	check("refresh")
+}

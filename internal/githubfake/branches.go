@@ -20,7 +20,7 @@ func (c *call) listBranches() *reply {
 	r := c.repo
 	var names []string
 	for _, b := range r.branchNames() {
-		_, protected := r.Protections[b]
+		protected := r.protected(b)
 		if q := c.query("protected"); q == "true" && !protected || q == "false" && protected {
 			continue
 		}
@@ -31,7 +31,7 @@ func (c *call) listBranches() *reply {
 	out := []branchShortJSON{}
 	for _, b := range names[start:end] {
 		sha := r.head(b)
-		_, protected := r.Protections[b]
+		protected := r.protected(b)
 		out = append(out, branchShortJSON{Name: b, Commit: shaURL{SHA: sha, URL: c.repoURL(r) + "/commits/" + sha}, Protected: protected})
 	}
 	rep.body = out
@@ -56,6 +56,13 @@ type branchJSON struct {
 	ProtectionURL string `json:"protection_url"`
 }
 
+// protected says whether GitHub shows a branch protected: by a classic
+// protection rule or a ruleset.
+func (r *repo) protected(branch string) bool {
+	_, classic := r.Protections[branch]
+	return classic || r.RuleBranches[branch]
+}
+
 func (c *call) branchNotFound() *reply { return c.fail(http.StatusNotFound, "Branch not found") }
 
 func (c *call) getBranch() *reply {
@@ -71,6 +78,9 @@ func (c *call) getBranch() *reply {
 	j.Links.HTML = c.s.st.WebURL + "/" + r.fullName() + "/tree/" + name
 	j.Protection.RequiredStatusChecks.EnforcementLevel = "off"
 	j.Protection.RequiredStatusChecks.Contexts = []string{}
+	if r.RuleBranches[name] {
+		j.Protected, j.Protection.Enabled = true, true
+	}
 	if p := r.Protections[name]; p != nil {
 		j.Protected, j.Protection.Enabled = true, true
 		if p.RequiredStatusChecks != nil {

@@ -132,6 +132,11 @@ type Branch struct {
 	From       string      `json:"from,omitempty"`
 	Commits    []Commit    `json:"commits,omitempty"`
 	Protection *Protection `json:"protection,omitempty"`
+	// Ruleset protects the branch by a repository ruleset (not modelled
+	// further): GitHub shows the branch protected, while the classic
+	// protection API answers 404 "Branch not protected" unless Protection
+	// is set too.
+	Ruleset bool `json:"ruleset,omitempty"`
 }
 
 // Commit is a change set applied to its parent's tree.

@@ -162,3 +162,24 @@ func TestBranchProtectionAnswers(t *testing.T) {
 		t.Error("an unknown role was accepted")
 	}
 }
+
+// TestRulesetBranch: a branch protected by a ruleset alone is listed and
+// shown protected, while the classic protection API says it is not.
+func TestRulesetBranch(t *testing.T) {
+	f := testFixture()
+	f.Repos = append(f.Repos, Repo{Owner: "acme", Name: "ruled", Files: map[string]string{"README.md": "x"},
+		Branches: []Branch{{Name: "main", Ruleset: true}}})
+	s := start(t, f)
+	gh := s.Client(adminToken)
+	b := must[*github.Branch](t)(gh.Repositories.GetBranch(ctx(t), "acme", "ruled", "main", 0))
+	if !b.GetProtected() {
+		t.Errorf("branch = %+v", b)
+	}
+	list := must[[]*github.Branch](t)(gh.Repositories.ListBranches(ctx(t), "acme", "ruled", &github.BranchListOptions{Protected: github.Bool(true)}))
+	if len(list) != 1 || !list[0].GetProtected() {
+		t.Errorf("protected branches = %v", list)
+	}
+	if _, _, err := gh.Repositories.GetBranchProtection(ctx(t), "acme", "ruled", "main"); !errors.Is(err, github.ErrBranchNotProtected) {
+		t.Errorf("classic protection: %v", err)
+	}
+}

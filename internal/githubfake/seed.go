@@ -248,6 +248,12 @@ func (st *state) buildHistory(r *repo, fr Repo) (time.Time, error) {
 			}
 			r.Refs["refs/heads/"+b.Name] = h
 		}
+		if b.Ruleset {
+			if r.RuleBranches == nil {
+				r.RuleBranches = map[string]bool{}
+			}
+			r.RuleBranches[b.Name] = true
+		}
 		if b.Protection != nil {
 			p := *b.Protection
 			r.Protections[b.Name] = &p

@@ -69,6 +69,7 @@ type repo struct {
 	PushedAt      time.Time              `json:"pushed_at"`
 	Refs          map[string]string      `json:"refs"` // "refs/heads/main" → sha
 	Protections   map[string]*Protection `json:"protections,omitempty"`
+	RuleBranches  map[string]bool        `json:"rule_branches,omitempty"` // protected by a ruleset only
 	Objects       objectStore            `json:"objects"`
 	Pulls         []*pull                `json:"pulls,omitempty"`
 	Workflows     []*workflow            `json:"workflows,omitempty"`
