@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"strings"
+
+	"github.com/gantryhq/gantry/catalog"
 )
 
 // gantryCommand is the umbrella command whose subcommands the router holds.
@@ -36,6 +38,16 @@ func (b *Bot) registerBuiltins() {
 	rt.Action(actionOncallPick+"*", b.handleOncallPick)
 	rt.Action(actionSearchPage+":*", b.handleSearchPage)
 	rt.Action(actionQueryPage+":*", b.handleQueryPage)
+	rt.Action(actionWhoOwnsMatches+":*", b.handleMatchesPage(func(ctx context.Context, r *Request, ans *catalog.Ownership, offset int) (Message, error) {
+		return WhoOwnsMessage(OwnershipView{Answer: ans, IDs: b.mentions(ctx, ans), Style: styleFor(r), Offset: offset}), nil
+	}))
+	rt.Action(actionInfoMatches+":*", b.handleMatchesPage(func(ctx context.Context, r *Request, ans *catalog.Ownership, offset int) (Message, error) {
+		return InfoMessage(InfoView{Answer: ans, IDs: b.mentions(ctx, ans), Style: styleFor(r), Offset: offset}), nil
+	}))
+	rt.Action(actionOncallMatches+":*", b.handleMatchesPage(func(ctx context.Context, _ *Request, ans *catalog.Ownership, offset int) (Message, error) {
+		return b.oncallMessage(ctx, ans, offset)
+	}))
+	rt.Action(actionWhoOwnsList+":*", b.handleWhoOwnsList)
 
 	rt.Event("app_home_opened", b.handleHome)
 	rt.Action(actionHomeOwns+":*", b.handleHomePage)

@@ -118,15 +118,15 @@ func (b *Bot) handleOncall(ctx context.Context, r *Request) error {
 	if ans == nil {
 		return r.Respond.Ephemeral(ctx, OncallUsage())
 	}
-	msg, err := b.oncallMessage(ctx, ans)
+	msg, err := b.oncallMessage(ctx, ans, 0)
 	if err != nil {
 		return err
 	}
 	return r.Respond.Ephemeral(ctx, msg)
 }
 
-func (b *Bot) oncallMessage(ctx context.Context, ans *catalog.Ownership) (Message, error) {
-	v := OncallView{Answer: ans}
+func (b *Bot) oncallMessage(ctx context.Context, ans *catalog.Ownership, offset int) (Message, error) {
+	v := OncallView{Answer: ans, Offset: offset}
 	if len(ans.Matches) == 1 && ans.Matches[0].Kind == catalog.KindUser {
 		ref, err := catalog.ParseRef(ans.Matches[0].Ref, "user", catalog.DefaultNamespace)
 		if err != nil {
@@ -156,7 +156,7 @@ func (b *Bot) handleOncallPick(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	msg, err := b.oncallMessage(ctx, ans)
+	msg, err := b.oncallMessage(ctx, ans, 0)
 	if err != nil {
 		return err
 	}

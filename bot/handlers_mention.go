@@ -38,7 +38,7 @@ func (b *Bot) handleMention(ctx context.Context, r *Request) error {
 		if err != nil || ans == nil {
 			return b.mentionProblem(reply, err)
 		}
-		msg, err := b.oncallMessage(ctx, ans)
+		msg, err := b.oncallMessage(ctx, ans, 0)
 		if err != nil {
 			return err
 		}

@@ -23,6 +23,8 @@ const (
 	maxDescription  = 600
 	maxListedPeople = 20
 	maxPagerValue   = 2000 // Slack's button value limit
+	ownsBudget      = 1200 // characters of a card's "Owns" line
+	teamsBudget     = 600  // characters of a person's "Teams" line
 )
 
 func mrkdwn(s string) *slack.TextBlockObject {
@@ -193,6 +195,17 @@ func refKind(ref string) string {
 // summaryList writes entity summaries as "Title (kind), …" within budget
 // characters, ending with "and N more" when they do not all fit.
 func summaryList(items []catalog.Summary, budget int) string {
+	s, _ := summaryText(items, budget)
+	return s
+}
+
+// summaryFits reports whether summaryList writes every item.
+func summaryFits(items []catalog.Summary, budget int) bool {
+	_, all := summaryText(items, budget)
+	return all
+}
+
+func summaryText(items []catalog.Summary, budget int) (string, bool) {
 	var b strings.Builder
 	for i, s := range items {
 		part := nm(s.Title)
@@ -205,14 +218,14 @@ func summaryList(items []catalog.Summary, budget int) string {
 		rest := fmt.Sprintf(", and %d more", len(items)-i)
 		if b.Len()+len(part)+len(rest) > budget {
 			if i == 0 {
-				return fmt.Sprintf("%d entities", len(items))
+				return fmt.Sprintf("%d entities", len(items)), false
 			}
 			b.WriteString(fmt.Sprintf(" and %d more", len(items)-i))
-			break
+			return b.String(), false
 		}
 		b.WriteString(part)
 	}
-	return b.String()
+	return b.String(), true
 }
 
 // refList writes refs as short names within budget characters, ending with

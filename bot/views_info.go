@@ -34,6 +34,8 @@ type InfoView struct {
 	IDs      map[string]string
 	Style    AnswerStyle
 	SharedBy string
+	// Offset is where the page of a list of matches starts.
+	Offset int
 }
 
 // InfoMessage renders an entity card with its relations (one match), or a
@@ -46,7 +48,8 @@ func InfoMessage(v InfoView) Message {
 	case 1:
 		return infoCard(a.Matches[0], v)
 	}
-	return pickMessage(fmt.Sprintf("%s names %d entries. Which one?", quote(a.Query), len(a.Matches)), a.Matches, actionInfoPick)
+	return pickPage(fmt.Sprintf("%s names %d entries. Which one?", quote(a.Query), len(a.Matches)), a.Matches, actionInfoPick,
+		actionInfoMatches, Picking{Query: a.Query, Offset: v.Offset})
 }
 
 func infoCard(m catalog.OwnerMatch, v InfoView) Message {

@@ -17,6 +17,8 @@ type OncallView struct {
 	IDs    map[string]string
 	// Profile is set when the one match is a person: on-call of their teams.
 	Profile *catalog.Profile
+	// Offset is where the page of a list of matches starts.
+	Offset int
 }
 
 // OncallMessage says who is on call for a service, a team or a person's
@@ -28,7 +30,8 @@ func OncallMessage(v OncallView) Message {
 		return noMatchMessage(a.Query, a.Suggestions, actionOncallPick, "Ask about a service or a team, e.g. `/gantry oncall checkout`.")
 	case 1:
 	default:
-		return pickMessage(fmt.Sprintf("%s matches %d entries. Whose on-call?", quote(a.Query), len(a.Matches)), a.Matches, actionOncallPick)
+		return pickPage(fmt.Sprintf("%s matches %d entries. Whose on-call?", quote(a.Query), len(a.Matches)), a.Matches, actionOncallPick,
+			actionOncallMatches, Picking{Query: a.Query, Offset: v.Offset})
 	}
 	m := a.Matches[0]
 	if v.Profile != nil {

@@ -117,6 +117,10 @@ func TestGoldenViews(t *testing.T) {
 		ans := ask(q)
 		return bot.WhoOwnsMessage(bot.OwnershipView{Answer: ans, IDs: slackIDs(people(ans)...), Style: style, SharedBy: "U0PAY0001"})
 	}
+	list := func(q, which string, offset int) bot.Message {
+		ans := ask(q)
+		return bot.ListPage(bot.ListView{Match: ans.Matches[0], List: which, IDs: slackIDs(people(ans)...), Offset: offset, Back: true})
+	}
 	info := func(q string, style bot.AnswerStyle) bot.Message {
 		ans := ask(q)
 		return bot.InfoMessage(bot.InfoView{Answer: ans, IDs: slackIDs(people(ans)...), Style: style, SharedBy: "U0PAY0002"})
@@ -182,6 +186,8 @@ func TestGoldenViews(t *testing.T) {
 		{"whoowns_team_without_channel", who("logistics", bot.AnswerPrivate)},
 		{"whoowns_person", who("omar", bot.AnswerPrivate)},
 		{"whoowns_several_matches", who("storefront", bot.AnswerPrivate)},
+		{"whoowns_list_owns_second_page", list("omar", "owns", 10)},
+		{"whoowns_list_members", list("payments", "members", 0)},
 		{"whoowns_no_match", who("chekout", bot.AnswerPrivate)},
 		{"whoowns_no_match_no_suggestion", who("zzzzzzzzzz", bot.AnswerPrivate)},
 		{"whoowns_usage", bot.WhoOwnsUsage()},
@@ -299,7 +305,15 @@ func TestViewsStayWithinLimitsWithHugeInputs(t *testing.T) {
 	for range 40 {
 		many.Matches = append(many.Matches, m)
 	}
-	msgs["whoowns_many"] = bot.WhoOwnsMessage(bot.OwnershipView{Answer: many})
+	msgs["whoowns_many_long_query"] = bot.WhoOwnsMessage(bot.OwnershipView{Answer: many})
+	short := *many
+	short.Query = "huge"
+	msgs["whoowns_many"] = bot.WhoOwnsMessage(bot.OwnershipView{Answer: &short})
+	msgs["whoowns_many_last_page"] = bot.WhoOwnsMessage(bot.OwnershipView{Answer: &short, Offset: 35})
+	msgs["info_many"] = bot.InfoMessage(bot.InfoView{Answer: &short, Offset: 10})
+	msgs["oncall_many"] = bot.OncallMessage(bot.OncallView{Answer: &short, Offset: 20})
+	msgs["list_owns"] = bot.ListPage(bot.ListView{Match: m, List: "owns", Offset: 490, Back: true})
+	msgs["list_members"] = bot.ListPage(bot.ListView{Match: m, List: "members", Offset: 0})
 	var hits catalog.SearchResult
 	for range 10 {
 		hits.Hits = append(hits.Hits, catalog.SearchHit{Entity: *e, Snippet: long})
@@ -325,8 +339,27 @@ func TestViewsStayWithinLimitsWithHugeInputs(t *testing.T) {
 			t.Errorf("whoowns does not say what it left out (%q)", want)
 		}
 	}
-	if !strings.Contains(string(mustJSON(t, msgs["whoowns_many"].Blocks)), "And 30 more") {
-		t.Error("a long list of matches does not say how many more")
+	// A long list is paged, never cut: the card has buttons to its
+	// lists in full, the lists and the matches have pagers.
+	for name, want := range map[string][]string{
+		"whoowns":                 {`"action_id":"whoowns.list:owns:all"`, "All 500 it owns", `"action_id":"whoowns.list:members:all"`, "All 500 members"},
+		"whoowns_many":            {"Showing 1–10 of 40.", `"action_id":"whoowns.matches:next"`, `"action_id":"whoowns.pick:9"`},
+		"whoowns_many_last_page":  {"Showing 31–40 of 40.", `"action_id":"whoowns.matches:prev"`, `"action_id":"whoowns.pick:39"`},
+		"whoowns_many_long_query": {"Showing 1–10 of 40.", "too long to page through here"},
+		"info_many":               {"Showing 11–20 of 40.", `"action_id":"info.matches:next"`, `"action_id":"info.matches:prev"`},
+		"oncall_many":             {"Showing 21–30 of 40.", `"action_id":"oncall.matches:next"`},
+		"list_owns":               {"owns 500 entities", "Showing 491–500 of 500.", "Service number 499", `"action_id":"whoowns.list:owns:prev"`, "Back to the answer"},
+		"list_members":            {"has 500 members", "Showing 1–10 of 500.", "Person 009", `"action_id":"whoowns.list:members:next"`},
+	} {
+		text := string(mustJSON(t, msgs[name].Blocks))
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s does not have %s:\n%s", name, w, text)
+			}
+		}
+	}
+	if text := string(mustJSON(t, msgs["whoowns_many"].Blocks)); strings.Contains(text, `"whoowns.pick:10"`) {
+		t.Error("the first page of matches shows more than a page")
 	}
 	if !strings.Contains(string(mustJSON(t, msgs["info"].Blocks)), "more") {
 		t.Error("info does not say which relations it left out")

@@ -38,6 +38,8 @@ type OwnershipView struct {
 	IDs      map[string]string
 	Style    AnswerStyle
 	SharedBy string // Slack id of who shared it (AnswerShared)
+	// Offset is where the page of a list of matches starts.
+	Offset int
 }
 
 // WhoOwnsMessage renders the answer of catalog.WhoOwns: one match as a
@@ -51,8 +53,8 @@ func WhoOwnsMessage(v OwnershipView) Message {
 	case 1:
 		return ownerCard(a.Matches[0], v)
 	}
-	return pickMessage(fmt.Sprintf("%s matches %d entries in the catalog. Which one?", quote(a.Query), len(a.Matches)),
-		a.Matches, actionWhoOwnsPick)
+	return pickPage(fmt.Sprintf("%s matches %d entries in the catalog. Which one?", quote(a.Query), len(a.Matches)),
+		a.Matches, actionWhoOwnsPick, actionWhoOwnsMatches, Picking{Query: a.Query, Offset: v.Offset})
 }
 
 // noMatchMessage says nothing matched, with the suggestions as buttons.
@@ -72,23 +74,6 @@ func noMatchMessage(q string, suggestions []string, actionPrefix, hint string) M
 	}
 	bs = append(bs, note(hint))
 	return Message{Text: text, Blocks: blocks(bs...)}
-}
-
-// pickMessage lists matches with a button each.
-func pickMessage(intro string, matches []catalog.OwnerMatch, actionPrefix string) Message {
-	bs := []slack.Block{section(intro)}
-	for i, m := range matches {
-		if i == pageSize {
-			bs = append(bs, note(fmt.Sprintf("And %d more: add the kind or the namespace to be precise, e.g. %s.", len(matches)-i, code(m.Ref))))
-			break
-		}
-		line := fmt.Sprintf("*%s* · %s · %s", nm(m.Title), strings.ToLower(m.Kind), code(m.Ref))
-		if m.Description != "" {
-			line += "\n" + esc(clip(m.Description, 150))
-		}
-		bs = append(bs, sectionWith(line, button(fmt.Sprintf("%s%d", actionPrefix, i), m.Ref, "Show")))
-	}
-	return Message{Text: intro, Blocks: blocks(bs...)}
 }
 
 // ownerCard is the answer for one entity.
@@ -115,12 +100,15 @@ func ownerCard(m catalog.OwnerMatch, v OwnershipView) Message {
 		ctx = append(ctx, "Shared by <@"+v.SharedBy+"> with /whoowns")
 	}
 	bs = append(bs, note(ctx...))
+	var btns []*slack.ButtonBlockElement
 	switch v.Style {
 	case AnswerPrivate:
-		bs = append(bs, buttons(primary(button(actionWhoOwnsShare, m.Ref, "Share in channel")),
-			button(actionInfoOpen, m.Ref, "Details")))
+		btns = append(btns, primary(button(actionWhoOwnsShare, m.Ref, "Share in channel")), button(actionInfoOpen, m.Ref, "Details"))
 	case AnswerModal:
-		bs = append(bs, buttons(button(actionInfoOpen, m.Ref, "Details")))
+		btns = append(btns, button(actionInfoOpen, m.Ref, "Details"))
+	}
+	if btns = append(btns, cardLists(m)...); len(btns) > 0 {
+		bs = append(bs, buttons(btns...))
 	}
 	return Message{Text: ownerSentence(m), Blocks: blocks(bs...)}
 }
@@ -148,7 +136,7 @@ func ownerLines(m catalog.OwnerMatch, ids map[string]string) string {
 			lines = append(lines, "*Members:* "+peopleText(m.Owner.Members, ids))
 		}
 		if len(m.Owns) > 0 {
-			lines = append(lines, fmt.Sprintf("*Owns (%d):* %s", len(m.Owns), summaryList(m.Owns, 1200)))
+			lines = append(lines, fmt.Sprintf("*Owns (%d):* %s", len(m.Owns), summaryList(m.Owns, ownsBudget)))
 		}
 	case m.Kind == catalog.KindUser:
 		if m.Owner != nil && len(m.Owner.Members) > 0 {
@@ -161,13 +149,13 @@ func ownerLines(m catalog.OwnerMatch, ids map[string]string) string {
 			lines = append(lines, "*Person:* "+personText(who, ids))
 		}
 		if len(m.MemberOf) > 0 {
-			lines = append(lines, "*Teams:* "+summaryList(m.MemberOf, 600))
+			lines = append(lines, "*Teams:* "+summaryList(m.MemberOf, teamsBudget))
 		}
 		if m.Owner != nil && m.Owner.SlackChannel != "" {
 			lines = append(lines, "*Team channel:* "+nm(m.Owner.SlackChannel))
 		}
 		if len(m.Owns) > 0 {
-			lines = append(lines, fmt.Sprintf("*Owns (%d):* %s", len(m.Owns), summaryList(m.Owns, 1200)))
+			lines = append(lines, fmt.Sprintf("*Owns (%d):* %s", len(m.Owns), summaryList(m.Owns, ownsBudget)))
 		} else {
 			lines = append(lines, "*Owns:* nothing yet")
 		}

@@ -52,6 +52,9 @@ type Options struct {
 	NoRun bool
 	// Claims is given to the bot (once-claims in a database).
 	Claims bot.Claims
+	// Catalog, when set, wraps the example catalog the bot is given (to
+	// make some answers bigger than the examples, say).
+	Catalog func(*catalog.Catalog) bot.Catalog
 }
 
 // Harness is a running bot connected to a fake Slack workspace that holds
@@ -104,10 +107,14 @@ func Start(t testing.TB, opts Options) *Harness {
 	if opts.APIURL != nil {
 		apiURL = opts.APIURL(h.Fake)
 	}
+	var botCat bot.Catalog = h.Catalog
+	if opts.Catalog != nil {
+		botCat = opts.Catalog(h.Catalog)
+	}
 	bo := bot.Options{
 		AppToken: h.Fake.AppToken(), BotToken: h.Fake.BotToken(), APIURL: apiURL,
 		AdminGroup: "group:default/platform", Workers: opts.Workers, QueueSize: opts.QueueSize,
-		Catalog: h.Catalog, Logger: slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Catalog: botCat, Logger: slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Registerer: h.Registry, Retry: retry, ShutdownTimeout: opts.ShutdownTimeout, Claims: opts.Claims,
 	}
 	if opts.Clock != nil {
