@@ -33,7 +33,9 @@
 // ComposeDigest turns the results of one team into its digest as data
 // (services and levels, what changed since the previous period and which
 // rules flipped, the three most useful fixes); the bot renders it. The
-// DigestRunner posts each (team, scorecard, period) exactly once: it
-// claims the digest in the store before posting, under a lease, and
-// records the message's ts after (see DigestRunner for the reasoning).
+// DigestRunner posts each (team, scorecard, period) once: it claims the
+// digest in the store before posting, under a lease, lets a post under
+// way finish when shutting down, records the message's ts after, and
+// records a post whose outcome is unknown (a crash mid-post, a timeout) as
+// uncertain rather than post it twice (see DigestRunner for the reasoning).
 package scorecard
