@@ -220,7 +220,7 @@ func (a *App) localActions(set *actions.Set) {
 	if a.local == nil || a.local.postgres || set == nil {
 		return
 	}
-	note := "skipped in the local sandbox: set " + LocalPostgresEnv + " to a PostgreSQL URL to run it"
+	why := "the local sandbox has no PostgreSQL server (set " + LocalPostgresEnv + " to a PostgreSQL URL to run it)"
 	for _, def := range set.All() {
 		for i := range def.Spec.Steps {
 			st := &def.Spec.Steps[i]
@@ -233,7 +233,7 @@ func (a *App) localActions(set *actions.Set) {
 					in.Help = strings.TrimSpace(in.Help + " In this local sandbox no database is created: set " + LocalPostgresEnv + " to create real ones.")
 				}
 			}
-			st.Name = st.Title() + " (" + note + ")"
+			st.SkipWhy = why // shown as "skipped: <why>", as every skipped step is
 			st.If = "false"
 		}
 	}

@@ -282,7 +282,7 @@ func TestLocalPostgres(t *testing.T) {
 	t.Run("skipped", func(t *testing.T) {
 		t.Setenv(LocalPostgresEnv, "")
 		st, in := step(t)
-		if st.If != "false" || !strings.Contains(st.Title(), "skipped in the local sandbox: set GANTRY_LOCAL_POSTGRES") ||
+		if st.If != "false" || !strings.Contains(st.SkipReason(), "the local sandbox has no PostgreSQL server (set GANTRY_LOCAL_POSTGRES") ||
 			!strings.Contains(in.Help, "GANTRY_LOCAL_POSTGRES") {
 			t.Fatalf("step %+v, input help %q", st, in.Help)
 		}

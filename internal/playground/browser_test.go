@@ -120,7 +120,7 @@ func TestBrowser(t *testing.T) {
 	// Priya's own message went to done too, saying what was skipped.
 	p.switchUser("priya", "Priya Raman")
 	p.do(chromedp.Click(chromedp.CSS(`[data-testid=open-dm]`)))
-	p.waitMessage("Priya's progress message", "Done.", service+" is ready", "skipped in the local sandbox")
+	p.waitMessage("Priya's progress message", "Done.", service+" is ready", "skipped: the local sandbox has no PostgreSQL server")
 	p.shot("requester-progress-done")
 
 	// The catalog knows the new service at once.
