@@ -55,11 +55,23 @@ const (
 	listPageSize        = 100
 )
 
-// EntityLookup finds stored entities by ref (the store's catalog.Store
-// does), so that an inferred entity is not offered for a ref that another
-// source declares.
+// EntityLookup finds stored entities (the store does): by ref, so that an
+// inferred entity is not offered for a ref that another source declares;
+// by project slug, so that a repository's facts also reach the entities of
+// any source whose github.com/project-slug names it.
 type EntityLookup interface {
 	Entities(ctx context.Context, refs []catalog.Ref) ([]catalog.Entity, error)
+	// EntitiesBySlug returns, by repository ("owner/name" lowercased),
+	// the entities whose github.com/project-slug names it,
+	// case-insensitively; repositories no entity names are absent.
+	EntitiesBySlug(ctx context.Context, repos []string) (map[string][]SlugMatch, error)
+}
+
+// SlugMatch is a stored entity whose github.com/project-slug names a
+// repository.
+type SlugMatch struct {
+	Ref    string // lowercased
+	Source string // the source that wrote it
 }
 
 // GitHubSource reads the repositories of a GitHub organization (or user):
@@ -209,6 +221,10 @@ type ghWalk struct {
 
 	results  []*repoResult // in walk order
 	declared map[catalog.Ref]string
+	// adopted is, by repository ID, the entity another source declares
+	// under the repository's inferred ref, when it stands for the
+	// repository (see emitInferred): the facts go to it.
+	adopted map[int64]string
 }
 
 // listedRepo is a repository as the list showed it.
@@ -228,6 +244,7 @@ func (w *ghWalk) load(ctx context.Context) error {
 	w.factBudget = w.src.opts.FactsMaxCalls
 	w.factsNote = map[string]bool{}
 	w.declared = map[catalog.Ref]string{}
+	w.adopted = map[int64]string{}
 	return nil
 }
 
@@ -461,15 +478,15 @@ func (w *ghWalk) emitInferred(ctx context.Context) error {
 			candidates = append(candidates, res.inferredRef)
 		}
 	}
-	elsewhere := map[catalog.Ref]string{}
+	elsewhere := map[catalog.Ref]*catalog.Entity{}
 	if w.src.others != nil && len(candidates) > 0 {
 		found, err := w.src.others.Entities(ctx, candidates)
 		if err != nil {
 			return fmt.Errorf("source %s: looking up declared entities: %w", w.src.name, err)
 		}
-		for _, e := range found {
+		for i, e := range found {
 			if e.Origin.Source != w.src.name && e.Annotation(catalog.AnnotationInferred) != "true" {
-				elsewhere[e.Ref()] = e.Origin.Source
+				elsewhere[e.Ref()] = &found[i]
 			}
 		}
 	}
@@ -481,8 +498,13 @@ func (w *ghWalk) emitInferred(ctx context.Context) error {
 		if _, ok := w.declared[ref]; ok {
 			continue // declared in this organization: the declaration stands
 		}
-		if _, ok := elsewhere[ref]; ok {
-			continue // declared by another source
+		if e, ok := elsewhere[ref]; ok {
+			// Declared by another source: that entity is this repository's
+			// (its facts go to it) unless its slug names another one.
+			if slug := e.Annotation(catalog.AnnotationProjectSlug); slug == "" || slugKey(slug) == strings.ToLower(res.repo.FullName) {
+				w.adopted[res.repo.ID] = ref.String()
+			}
+			continue
 		}
 		res.inferredEmitted = true
 		w.stats.Inferred++
@@ -498,6 +520,19 @@ func (w *ghWalk) emitInferred(ctx context.Context) error {
 // repository that did not change.
 func (w *ghWalk) save(ctx context.Context, complete bool) error {
 	st := w.src.state
+	var targets map[int64][]string
+	claimed := map[string]bool{}
+	if complete {
+		var err error
+		if targets, err = w.factTargets(ctx); err != nil {
+			return err
+		}
+		for _, refs := range targets {
+			for _, ref := range refs {
+				claimed[ref] = true
+			}
+		}
+	}
 	seen := map[int64]bool{}
 	for _, res := range w.results {
 		seen[res.repo.ID] = true
@@ -507,7 +542,7 @@ func (w *ghWalk) save(ctx context.Context, complete bool) error {
 			if res.factsRead {
 				res.repo.Extra.FactsReadAt = time.Time{}
 			}
-		} else if err := w.saveFacts(ctx, res); err != nil {
+		} else if err := w.saveFacts(ctx, res, targets[res.repo.ID], claimed); err != nil {
 			return err
 		}
 		if !res.dirty {
@@ -526,6 +561,9 @@ func (w *ghWalk) save(ctx context.Context, complete bool) error {
 			gone = append(gone, id)
 			if w.src.facts != nil {
 				for _, ref := range r.Extra.FactRefs {
+					if claimed[ref] {
+						continue // another repository's facts now
+					}
 					if err := w.src.facts.DeleteFacts(ctx, ref, GitHubFactsProvider); err != nil {
 						return err
 					}
@@ -547,24 +585,95 @@ func (w *ghWalk) save(ctx context.Context, complete bool) error {
 	return nil
 }
 
-// saveFacts records the repository's facts for each entity it holds, when
-// the facts were read again or the entities changed.
-func (w *ghWalk) saveFacts(ctx context.Context, res *repoResult) error {
+// factTargets settles, by repository ID, which entities each repository's
+// facts go to (for repositories whose facts are known): the components,
+// APIs and resources it declares; its inferred entity when offered, or the
+// entity another source declares in its place (see emitInferred); and every
+// entity of the catalog, whatever its source, whose github.com/project-slug
+// names it (owner/name, case-insensitively), as Backstage and scorecard
+// tools match repositories to entities. A slug is the stronger claim: an
+// entity whose slug names a repository of this walk gets that repository's
+// facts only. It asks the store, never GitHub.
+func (w *ghWalk) factTargets(ctx context.Context) (map[int64][]string, error) {
+	if w.src.facts == nil {
+		return nil, nil
+	}
+	var repos []string
+	for _, res := range w.results {
+		if res.repo.Extra.Facts != nil {
+			repos = append(repos, strings.ToLower(res.repo.FullName))
+		}
+	}
+	var matches map[string][]SlugMatch
+	if w.src.others != nil && len(repos) > 0 {
+		var err error
+		if matches, err = w.src.others.EntitiesBySlug(ctx, repos); err != nil {
+			return nil, fmt.Errorf("source %s: looking up entities by project slug: %w", w.src.name, err)
+		}
+	}
+	// This source's own entities are the ones this walk holds: one it no
+	// longer holds (an inferred entity whose repository now declares
+	// itself, ...) is still stored until the sync removes it.
+	held := map[string]bool{}
+	for ref := range w.declared {
+		held[ref.String()] = true
+	}
+	for _, res := range w.results {
+		if res.inferredEmitted {
+			held[res.inferredRef.String()] = true
+		}
+	}
+	bySlug := map[string][]string{}
+	slugged := map[string]bool{}
+	for repo, ms := range matches {
+		for _, m := range ms {
+			ref := strings.ToLower(m.Ref)
+			if m.Source == w.src.name && !held[ref] {
+				continue
+			}
+			bySlug[repo] = append(bySlug[repo], ref)
+			slugged[ref] = true
+		}
+	}
+	out := map[int64][]string{}
+	for _, res := range w.results {
+		if res.repo.Extra.Facts == nil {
+			continue
+		}
+		own := slices.Clone(res.factRefs)
+		if res.inferredEmitted {
+			own = append(own, res.inferredRef.String())
+		}
+		if ref := w.adopted[res.repo.ID]; ref != "" {
+			own = append(own, ref)
+		}
+		var refs []string
+		for _, ref := range own {
+			if ref = strings.ToLower(ref); !slugged[ref] {
+				refs = append(refs, ref)
+			}
+		}
+		refs = append(refs, bySlug[strings.ToLower(res.repo.FullName)]...)
+		sort.Strings(refs)
+		out[res.repo.ID] = slices.Compact(refs)
+	}
+	return out, nil
+}
+
+// saveFacts records the repository's facts for each entity of refs (see
+// factTargets), when the facts were read again or the entities changed, and
+// forgets them for the entities they no longer go to, unless claimed says
+// another repository's facts go there now.
+func (w *ghWalk) saveFacts(ctx context.Context, res *repoResult, refs []string, claimed map[string]bool) error {
 	if w.src.facts == nil || res.repo.Extra.Facts == nil {
 		return nil
 	}
-	refs := slices.Clone(res.factRefs)
-	if res.inferredEmitted {
-		refs = append(refs, res.inferredRef.String())
-	}
-	sort.Strings(refs)
-	refs = slices.Compact(refs)
 	prev := res.repo.Extra.FactRefs
 	if !res.factsRead && slices.Equal(refs, prev) {
 		return nil
 	}
 	for _, ref := range prev {
-		if !slices.Contains(refs, ref) {
+		if !slices.Contains(refs, ref) && !claimed[ref] {
 			if err := w.src.facts.DeleteFacts(ctx, ref, GitHubFactsProvider); err != nil {
 				return err
 			}
@@ -578,6 +687,11 @@ func (w *ghWalk) saveFacts(ctx context.Context, res *repoResult) error {
 	res.repo.Extra.FactRefs = refs
 	res.dirty = true
 	return nil
+}
+
+// slugKey is a project slug as compared with a repository's full name.
+func slugKey(s string) string {
+	return strings.ToLower(strings.Trim(s, "/ "))
 }
 
 func (w *ghWalk) count(fn func(*GitHubStats)) {
