@@ -48,6 +48,7 @@ func (b *Bot) registerBuiltins() {
 		return b.oncallMessage(ctx, ans, offset)
 	}))
 	rt.Action(actionWhoOwnsList+":*", b.handleWhoOwnsList)
+	rt.Action(actionInfoList+":*", b.handleWhoOwnsList)
 
 	rt.Event("app_home_opened", b.handleHome)
 	rt.Action(actionHomeOwns+":*", b.handleHomePage)

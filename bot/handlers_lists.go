@@ -37,7 +37,7 @@ func (b *Bot) handleMatchesPage(render func(ctx context.Context, r *Request, ans
 // card; on an answer shared in a channel it is shown to the one who
 // clicked only. Either way a button goes back to the (private) card.
 func (b *Bot) handleWhoOwnsList(ctx context.Context, r *Request) error {
-	list, op, ok := readListAction(r.Action.ActionID)
+	prefix, list, op, ok := readListAction(r.Action.ActionID)
 	p, okPage := readPage(r.Action.Value)
 	if !ok || !okPage {
 		return errkind.New(errkind.Invalid, "this button is from an older Gantry; ask again")
@@ -50,7 +50,7 @@ func (b *Bot) handleWhoOwnsList(ctx context.Context, r *Request) error {
 		return errkind.New(errkind.NotFound, "%s is no longer in the catalog", p.Q)
 	}
 	m := ans.Matches[0]
-	v := ListView{Match: m, List: list, Offset: p.O, Back: true}
+	v := ListView{Match: m, List: list, Offset: p.O, Back: true, Prefix: prefix}
 	if list == listMembers && m.Owner != nil {
 		off := pageStart(p.O, len(m.Owner.Members))
 		v.IDs = b.people.slackIDs(ctx, m.Owner.Members[off:min(off+pageSize, len(m.Owner.Members))]...)

@@ -25,6 +25,10 @@ func (c bigCatalog) WhoOwns(ctx context.Context, q string) (*catalog.Ownership, 
 			m.Owns = append(m.Owns, catalog.Summary{Ref: fmt.Sprintf("component:default/crowd-%02d", i), Kind: "Component",
 				Title: fmt.Sprintf("crowd service %02d with a title long enough to fill the line", i)})
 		}
+		m.Entity = &catalog.Entity{Kind: catalog.KindGroup, Metadata: catalog.Metadata{Name: "crowd"}}
+		for i := range 40 {
+			m.Entity.Relations = append(m.Entity.Relations, catalog.Relation{Type: catalog.RelParentOf, Target: catalog.NewRef("group", "default", fmt.Sprintf("crowd-sub-%02d", i))})
+		}
 		for i := range 30 {
 			m.Owner.Members = append(m.Owner.Members, catalog.Person{Ref: fmt.Sprintf("user:default/crowd-%02d", i), DisplayName: fmt.Sprintf("Member %02d", i)})
 		}
@@ -66,6 +70,20 @@ func TestLongListsArePaged(t *testing.T) {
 		mark = h.Click("priya", card, "whoowns.list:members:all")
 		page = h.WaitUpdate(mark, m.Channel, m.TS)
 		containsAll(t, "members", bottest.Text(page), "Crowd has 30 members", "Member 00", "Member 09", "Showing 1–10 of 30.")
+	})
+
+	t.Run("an info card's relations", func(t *testing.T) {
+		m := h.Command("priya", "general", "/gantry", "info crowd")
+		containsAll(t, "card", bottest.Text(m), "*Sub-teams:*", "more", "Sub-teams: all 40", "All 60 it owns")
+		mark := h.Click("priya", m, "info.list:rel-"+catalog.RelParentOf+":all")
+		page := h.WaitUpdate(mark, m.Channel, m.TS)
+		containsAll(t, "first page", bottest.Text(page), "Sub-teams (40):", "crowd-sub-00", "crowd-sub-09", "Showing 1–10 of 40.")
+		mark = h.Click("priya", page, "info.list:rel-"+catalog.RelParentOf+":next")
+		page = h.WaitUpdate(mark, m.Channel, m.TS)
+		containsAll(t, "second page", bottest.Text(page), "crowd-sub-10", "Showing 11–20 of 40.")
+		mark = h.Click("priya", page, "info.pick:back")
+		card := h.WaitUpdate(mark, m.Channel, m.TS)
+		containsAll(t, "back to the info card", bottest.Text(card), "*Sub-teams:*", "Sub-teams: all 40")
 	})
 
 	t.Run("a list of matches", func(t *testing.T) {

@@ -25,6 +25,7 @@ const (
 	maxPagerValue   = 2000 // Slack's button value limit
 	ownsBudget      = 1200 // characters of a card's "Owns" line
 	teamsBudget     = 600  // characters of a person's "Teams" line
+	relationBudget  = 250  // characters of each relation line of an info card
 )
 
 func mrkdwn(s string) *slack.TextBlockObject {
@@ -231,11 +232,16 @@ func summaryText(items []catalog.Summary, budget int) (string, bool) {
 // refList writes refs as short names within budget characters, ending with
 // "and N more".
 func refList(refs []catalog.Ref, budget int) string {
+	return summaryList(refSummaries(refs), budget)
+}
+
+// refSummaries names refs by their short form.
+func refSummaries(refs []catalog.Ref) []catalog.Summary {
 	items := make([]catalog.Summary, len(refs))
 	for i, r := range refs {
 		items[i] = catalog.Summary{Ref: r.String(), Kind: r.Kind, Title: r.Short()}
 	}
-	return summaryList(items, budget)
+	return items
 }
 
 // pageState is what a "Next" button carries: the question and where the

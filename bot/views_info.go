@@ -91,8 +91,13 @@ func infoCard(m catalog.OwnerMatch, v InfoView) Message {
 		ctx = append(ctx, "Shared by <@"+v.SharedBy+"> with /gantry info")
 	}
 	bs = append(bs, note(ctx...))
+	var btns []*slack.ButtonBlockElement
 	if v.Style == AnswerPrivate {
-		bs = append(bs, buttons(primary(button(actionInfoShare, m.Ref, "Share in channel"))))
+		btns = append(btns, primary(button(actionInfoShare, m.Ref, "Share in channel")))
+	}
+	btns = append(btns, cardLists(actionInfoList, m)...)
+	if btns = append(btns, relationLists(m)...); len(btns) > 0 {
+		bs = append(bs, buttons(btns...))
 	}
 	return Message{Text: fmt.Sprintf("%s (%s): %s", m.Title, strings.ToLower(m.Kind), ownerSentence(m)), Blocks: blocks(bs...)}
 }
@@ -109,7 +114,7 @@ func relationLines(e *catalog.Entity) string {
 		if len(refs) == 0 {
 			continue
 		}
-		lines = append(lines, fmt.Sprintf("*%s:* %s", rl.label, refList(refs, 250)))
+		lines = append(lines, fmt.Sprintf("*%s:* %s", rl.label, refList(refs, relationBudget)))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -18,9 +18,11 @@ const (
 	actionWhoOwnsMatches = "whoowns.matches"
 	actionInfoMatches    = "info.matches"
 	actionOncallMatches  = "oncall.matches"
-	// + ":" + a list (listOwns, listMembers, listTeams) + ":all" /
-	// ":next" / ":prev": the whole of a card's list, a page at a time.
+	// + ":" + a list (listOwns, listMembers, listTeams, or listRelation
+	// and a relation type) + ":all" / ":next" / ":prev": the whole of a
+	// card's list, a page at a time, from a /whoowns or a /gantry info card.
 	actionWhoOwnsList = "whoowns.list"
+	actionInfoList    = "info.list"
 )
 
 // The lists of a card that can be paged through.
@@ -28,6 +30,9 @@ const (
 	listOwns    = "owns"
 	listMembers = "members"
 	listTeams   = "teams"
+	// listRelation + a relation type ("rel-dependsOn"): an info card's
+	// relation line.
+	listRelation = "rel-"
 )
 
 // Picking is where a list of matches starts, and what its pager re-asks.
@@ -55,27 +60,52 @@ func pickPage(intro string, matches []catalog.OwnerMatch, actionPrefix, pageActi
 }
 
 // seeAll is the button that opens a card's list in full, when the card
-// had to say "and N more".
-func seeAll(list, ref string, total int) *slack.ButtonBlockElement {
-	label := map[string]string{listOwns: "All %d it owns", listMembers: "All %d members", listTeams: "All %d teams"}[list]
+// had to say "and N more"; prefix is the card's (actionWhoOwnsList or
+// actionInfoList).
+func seeAll(prefix, list, ref, label string) *slack.ButtonBlockElement {
 	v, _ := json.Marshal(pageState{Q: ref})
-	return button(actionWhoOwnsList+":"+list+":all", string(v), fmt.Sprintf(label, total))
+	return button(prefix+":"+list+":all", string(v), label)
 }
 
 // cardLists returns the "See all" buttons a card needs: one per list the
 // card could not show whole.
-func cardLists(m catalog.OwnerMatch) []*slack.ButtonBlockElement {
+func cardLists(prefix string, m catalog.OwnerMatch) []*slack.ButtonBlockElement {
 	var out []*slack.ButtonBlockElement
 	if (m.Kind == catalog.KindGroup || m.Kind == catalog.KindUser) && len(m.Owns) > 0 && !summaryFits(m.Owns, ownsBudget) {
-		out = append(out, seeAll(listOwns, m.Ref, len(m.Owns)))
+		out = append(out, seeAll(prefix, listOwns, m.Ref, fmt.Sprintf("All %d it owns", len(m.Owns))))
 	}
 	if m.Owner != nil && (m.Kind != catalog.KindUser) && len(m.Owner.Members) > maxListedPeople {
-		out = append(out, seeAll(listMembers, m.Ref, len(m.Owner.Members)))
+		out = append(out, seeAll(prefix, listMembers, m.Ref, fmt.Sprintf("All %d members", len(m.Owner.Members))))
 	}
 	if m.Kind == catalog.KindUser && !summaryFits(m.MemberOf, teamsBudget) {
-		out = append(out, seeAll(listTeams, m.Ref, len(m.MemberOf)))
+		out = append(out, seeAll(prefix, listTeams, m.Ref, fmt.Sprintf("All %d teams", len(m.MemberOf))))
 	}
 	return out
+}
+
+// relationLists returns an info card's buttons to the relation lines it
+// could not show whole.
+func relationLists(m catalog.OwnerMatch) []*slack.ButtonBlockElement {
+	if m.Entity == nil {
+		return nil
+	}
+	var out []*slack.ButtonBlockElement
+	for _, rl := range relationLabels {
+		if refs := m.Entity.RelationTargets(rl.typ); len(refs) > 0 && !summaryFits(refSummaries(refs), relationBudget) {
+			out = append(out, seeAll(actionInfoList, listRelation+rl.typ, m.Ref, fmt.Sprintf("%s: all %d", rl.label, len(refs))))
+		}
+	}
+	return out
+}
+
+// relationLabel is the label of a relation type an info card shows.
+func relationLabel(typ string) (string, bool) {
+	for _, rl := range relationLabels {
+		if rl.typ == typ {
+			return rl.label, true
+		}
+	}
+	return "", false
 }
 
 // ListView is one page of a card's list.
@@ -87,6 +117,9 @@ type ListView struct {
 	Offset int
 	// Back adds a button back to the card (the list replaced it).
 	Back bool
+	// Prefix is the card's list action (default actionWhoOwnsList; an info
+	// card's is actionInfoList): the pager's and Back's buttons go with it.
+	Prefix string
 }
 
 // ListPage renders one page of what a team or a person owns, a team's
@@ -105,8 +138,18 @@ func ListPage(v ListView) Message {
 		}
 	}
 	off := v.Offset
-	switch v.List {
-	case listMembers:
+	switch {
+	case strings.HasPrefix(v.List, listRelation):
+		typ := strings.TrimPrefix(v.List, listRelation)
+		label, _ := relationLabel(typ)
+		var refs []catalog.Ref
+		if m.Entity != nil {
+			refs = m.Entity.RelationTargets(typ)
+		}
+		off = pageStart(off, len(refs))
+		intro = fmt.Sprintf("*%s* · %s (%d):", nm(m.Title), label, len(refs))
+		summaries(refSummaries(refs), off)
+	case v.List == listMembers:
 		var ps []catalog.Person
 		if m.Owner != nil {
 			ps = m.Owner.Members
@@ -117,7 +160,7 @@ func ListPage(v ListView) Message {
 		for _, p := range ps[off:min(off+pageSize, len(ps))] {
 			lines = append(lines, "• "+personText(p, v.IDs))
 		}
-	case listTeams:
+	case v.List == listTeams:
 		off = pageStart(off, len(m.MemberOf))
 		intro = fmt.Sprintf("*%s* is in %d teams:", nm(m.Title), len(m.MemberOf))
 		summaries(m.MemberOf, off)
@@ -130,9 +173,13 @@ func ListPage(v ListView) Message {
 	if len(lines) > 0 {
 		bs = append(bs, section(strings.Join(lines, "\n")))
 	}
-	bs = append(bs, pager(actionWhoOwnsList+":"+v.List, m.Ref, off, len(lines), total, false)...)
+	prefix, back := actionWhoOwnsList, actionWhoOwnsPick+"back"
+	if v.Prefix == actionInfoList {
+		prefix, back = actionInfoList, actionInfoPick+"back"
+	}
+	bs = append(bs, pager(prefix+":"+v.List, m.Ref, off, len(lines), total, false)...)
 	if v.Back {
-		bs = append(bs, buttons(button(actionWhoOwnsPick+"back", m.Ref, "‹ Back to the answer")))
+		bs = append(bs, buttons(button(back, m.Ref, "‹ Back to the answer")))
 	}
 	return Message{Text: strings.ReplaceAll(intro, "*", ""), Blocks: blocks(bs...)}
 }
@@ -143,17 +190,20 @@ func pageStart(offset, total int) int {
 	return off - off%pageSize
 }
 
-// readListAction splits a list button's action id into the list and what
-// to do ("all", "next", "prev").
-func readListAction(actionID string) (list, op string, ok bool) {
-	rest, found := strings.CutPrefix(actionID, actionWhoOwnsList+":")
-	if !found {
-		return "", "", false
+// readListAction splits a list button's action id into the card's prefix,
+// the list and what to do ("all", "next", "prev").
+func readListAction(actionID string) (prefix, list, op string, ok bool) {
+	prefix, rest, found := strings.Cut(actionID, ":")
+	if !found || (prefix != actionWhoOwnsList && prefix != actionInfoList) {
+		return "", "", "", false
 	}
 	list, op, _ = strings.Cut(rest, ":")
 	switch list {
 	case listOwns, listMembers, listTeams:
-		return list, op, true
+		return prefix, list, op, true
 	}
-	return "", "", false
+	if _, known := relationLabel(strings.TrimPrefix(list, listRelation)); known && strings.HasPrefix(list, listRelation) {
+		return prefix, list, op, true
+	}
+	return "", "", "", false
 }

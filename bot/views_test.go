@@ -314,6 +314,7 @@ func TestViewsStayWithinLimitsWithHugeInputs(t *testing.T) {
 	msgs["oncall_many"] = bot.OncallMessage(bot.OncallView{Answer: &short, Offset: 20})
 	msgs["list_owns"] = bot.ListPage(bot.ListView{Match: m, List: "owns", Offset: 490, Back: true})
 	msgs["list_members"] = bot.ListPage(bot.ListView{Match: m, List: "members", Offset: 0})
+	msgs["list_relation"] = bot.ListPage(bot.ListView{Match: m, List: "rel-" + catalog.RelDependsOn, Offset: 20, Back: true, Prefix: "info.list"})
 	var hits catalog.SearchResult
 	for range 10 {
 		hits.Hits = append(hits.Hits, catalog.SearchHit{Entity: *e, Snippet: long})
@@ -350,6 +351,8 @@ func TestViewsStayWithinLimitsWithHugeInputs(t *testing.T) {
 		"oncall_many":             {"Showing 21–30 of 40.", `"action_id":"oncall.matches:next"`},
 		"list_owns":               {"owns 500 entities", "Showing 491–500 of 500.", "Service number 499", `"action_id":"whoowns.list:owns:prev"`, "Back to the answer"},
 		"list_members":            {"has 500 members", "Showing 1–10 of 500.", "Person 009", `"action_id":"whoowns.list:members:next"`},
+		"info":                    {`"action_id":"info.list:rel-` + catalog.RelHasPart + `:all"`, "Has parts: all 500", "Depends on: all 500", `"action_id":"info.list:owns:all"`},
+		"list_relation":           {"Depends on (500):", "dep-020", "dep-029", "Showing 21–30 of 500.", `"action_id":"info.list:rel-` + catalog.RelDependsOn + `:next"`, `"action_id":"info.pick:back"`},
 	} {
 		text := string(mustJSON(t, msgs[name].Blocks))
 		for _, w := range want {

@@ -107,7 +107,7 @@ func ownerCard(m catalog.OwnerMatch, v OwnershipView) Message {
 	case AnswerModal:
 		btns = append(btns, button(actionInfoOpen, m.Ref, "Details"))
 	}
-	if btns = append(btns, cardLists(m)...); len(btns) > 0 {
+	if btns = append(btns, cardLists(actionWhoOwnsList, m)...); len(btns) > 0 {
 		bs = append(bs, buttons(btns...))
 	}
 	return Message{Text: ownerSentence(m), Blocks: blocks(bs...)}
