@@ -19,7 +19,6 @@ func newCatalogCommand(g *globals) *cobra.Command {
 	}
 	cmd.AddCommand(newValidateCommand(g), newSyncCommand(g), newGetCommand(g), newQueryCommand(g))
 	cmd.AddCommand(newAdoptCommand(g))
-	cmd.SetFlagErrorFunc(flagError) // its subcommands inherit it
 	return cmd
 }
 
@@ -31,7 +30,7 @@ func newValidateCommand(g *globals) *cobra.Command {
 whose Location targets are followed, or a folder, whose .yaml/.yml files are
 all read. Prints one line per problem as FILE:LINE: message and exits 1 when
 there is any problem, 0 otherwise (2 when no PATH is given).`,
-		Args: usageArgs(cobra.MinimumNArgs(1)),
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, err := ingest.Validate(cmd.Context(), args)
 			if err != nil {
@@ -101,7 +100,7 @@ source, file and line (as YAML comments above the entity, or an "origin" field
 with --json), and why it is the last good version when its file now fails.
 Exits 4 when no entity matches, 2 when a bare name matches several (the error
 lists their refs).`,
-		Args: usageArgs(cobra.ExactArgs(1)),
+		Args: cobra.ExactArgs(1),
 		RunE: g.withApp(func(ctx context.Context, a *app.App, args []string) error {
 			e, err := a.Catalog.Get(ctx, args[0])
 			if errkind.Is(err, errkind.Conflict) {
@@ -137,7 +136,7 @@ func newQueryCommand(g *globals) *cobra.Command {
 entity.spec, e.g. 'entity.kind == "Component" && !has(entity.spec.owner)'.
 Exits 0 with or without matches (no match is an answer: "none"), 2 when the
 expression is invalid (the error gives its position).`,
-		Args: usageArgs(cobra.MinimumNArgs(1)),
+		Args: cobra.MinimumNArgs(1),
 		RunE: g.withApp(func(ctx context.Context, a *app.App, args []string) error {
 			res, err := a.Catalog.Query(ctx, strings.Join(args, " "), limit)
 			if err != nil {

@@ -58,7 +58,8 @@ spec: {type: openapi, lifecycle: production, owner: billing-team, definition: "o
 }
 
 // TestExitCodes holds the documented exit codes: 2 for a usage error
-// (missing or extra arguments, an unknown source, an ambiguous name), 4
+// (missing or extra arguments, unknown flags or commands, an unknown
+// source, an ambiguous name), in every command; 4
 // when nothing matches (search with or without --json, whoowns, get), 0
 // for a query without matches.
 func TestExitCodes(t *testing.T) {
@@ -88,6 +89,16 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"search", "zzyzx", "--json"}, 4, ""},
 		{[]string{"whoowns", "zzyzx"}, 4, ""},
 		{[]string{"whoowns", "zzyzx", "--json"}, 4, ""},
+		// Every other command answers usage mistakes the same way.
+		{[]string{"nope"}, 2, `unknown command "nope" for "gantry"`},
+		{[]string{"catalog", "nope"}, 2, `unknown command "nope" for "gantry catalog"`},
+		{[]string{"catalog", "adopt"}, 2, "usage: gantry catalog adopt ORG/REPO"},
+		{[]string{"runs", "show"}, 2, "usage: gantry runs show ID"},
+		{[]string{"runs", "list", "--limit", "ten"}, 2, `invalid argument "ten" for "--limit"`},
+		{[]string{"actions", "list", "extra"}, 2, "usage: gantry actions list"},
+		{[]string{"scorecard", "eval", "--bogus"}, 2, "unknown flag: --bogus"},
+		{[]string{"digest", "send", "extra"}, 2, "usage: gantry digest send"},
+		{[]string{"serve", "extra"}, 2, "usage: gantry serve"},
 		{[]string{"catalog", "query", `entity.kind == "Resource"`}, 0, ""},
 		{[]string{"catalog", "get", "component:default/invoices"}, 0, ""},
 	} {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/gantryhq/gantry/internal/errkind"
@@ -41,6 +42,9 @@ func exitCodeTo(w io.Writer, err error) int {
 		return ex.code
 	}
 	fmt.Fprintln(w, "gantry:", err)
+	if strings.HasPrefix(err.Error(), "unknown command ") { // cobra's, for `gantry nope`
+		return exitInvalid
+	}
 	switch errkind.Of(err) {
 	case errkind.Invalid:
 		return exitInvalid

@@ -46,7 +46,27 @@ and offers the same catalog on the command line.`,
 	root.AddCommand(newDigestCommand(g))
 	root.AddCommand(newActionsCommand(g))
 	root.AddCommand(newRunsCommand(g))
+	usageErrors(root)
 	return root
+}
+
+// usageErrors makes every usage mistake, in every command, exit 2 with the
+// command's usage line: a missing or extra argument, an unknown or
+// malformed flag, and an unknown subcommand of a command group (which
+// cobra would otherwise answer with the group's help and status 0). An
+// unknown top-level command is mapped in exitCodeTo.
+func usageErrors(cmd *cobra.Command) {
+	if cmd.HasParent() && cmd.HasSubCommands() && !cmd.Runnable() {
+		cmd.Args = cobra.NoArgs
+		cmd.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+	}
+	if cmd.Args != nil {
+		cmd.Args = usageArgs(cmd.Args)
+	}
+	cmd.SetFlagErrorFunc(flagError)
+	for _, sub := range cmd.Commands() {
+		usageErrors(sub)
+	}
 }
 
 // loadConfig reads the configuration with the flag overrides applied.

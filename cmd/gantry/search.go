@@ -21,7 +21,7 @@ func newSearchCommand(g *globals) *cobra.Command {
 		Long: `Full-text search of names, titles, descriptions, tags, owners, systems and
 link titles: which service does X? Exits 4 when nothing matches (with --json
 too, after printing {"count": 0, "entities": []}).`,
-		Args: usageArgs(cobra.MinimumNArgs(1)),
+		Args: cobra.MinimumNArgs(1),
 		RunE: g.withApp(func(ctx context.Context, a *app.App, args []string) error {
 			res, err := a.Catalog.Search(ctx, catalog.SearchQuery{Text: strings.Join(args, " "), Kinds: kinds, Limit: limit, Offset: offset})
 			if err != nil {
@@ -55,7 +55,6 @@ too, after printing {"count": 0, "entities": []}).`,
 			return nil
 		}),
 	}
-	cmd.SetFlagErrorFunc(flagError)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (the format is a stable contract)")
 	cmd.Flags().IntVar(&limit, "limit", 10, "hits per page")
 	cmd.Flags().IntVar(&offset, "offset", 0, "hits to skip")

@@ -21,7 +21,7 @@ func newWhoOwnsCommand(g *globals) *cobra.Command {
 		Long: `Who owns QUERY: an entity name or ref (checkout, component:default/checkout),
 a repository (org/repo or its URL), a team, a person or an e-mail address.
 Exits 4 when nothing matches, after printing suggestions (with --json too).`,
-		Args: usageArgs(cobra.MinimumNArgs(1)),
+		Args: cobra.MinimumNArgs(1),
 		RunE: g.withApp(func(ctx context.Context, a *app.App, args []string) error {
 			ans, err := a.Catalog.WhoOwns(ctx, strings.Join(args, " "))
 			if err != nil {
@@ -39,7 +39,6 @@ Exits 4 when nothing matches, after printing suggestions (with --json too).`,
 			return err
 		}),
 	}
-	cmd.SetFlagErrorFunc(flagError)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (the format is a stable contract)")
 	return cmd
 }
