@@ -74,13 +74,31 @@ func (a *App) Sources() []ingest.Source {
 	return append(out, a.registeredSources()...)
 }
 
+// syncOrder puts the github sources last, keeping the configured order
+// otherwise: a github source gives a repository's facts to the entities
+// whose github.com/project-slug names it, and reads those from the store,
+// so the files that declare them are synced first (else an entity new in
+// a file would get its facts one refresh later).
+func syncOrder(sources []ingest.Source) []ingest.Source {
+	out := make([]ingest.Source, 0, len(sources))
+	var github []ingest.Source
+	for _, src := range sources {
+		if _, ok := src.(*ingest.GitHubSource); ok {
+			github = append(github, src)
+			continue
+		}
+		out = append(out, src)
+	}
+	return append(out, github...)
+}
+
 // Sync syncs every source, or only the one named. One source failing does
 // not stop the others; the error joins every failure.
 func (a *App) Sync(ctx context.Context, only string) ([]ingest.Result, error) {
 	var results []ingest.Result
 	var errs []error
 	found := false
-	for _, src := range a.Sources() {
+	for _, src := range syncOrder(a.Sources()) {
 		if only != "" && src.Name() != only {
 			continue
 		}

@@ -160,3 +160,18 @@ func TestTwoServesOnOneSQLiteFileSyncOnce(t *testing.T) {
 		t.Errorf("sync after the release: %+v, %v", results, err)
 	}
 }
+
+// TestSyncOrderGitHubLast: github sources sync after the others, which
+// declare the entities their repositories' facts go to (by slug).
+func TestSyncOrderGitHubLast(t *testing.T) {
+	gh := ingest.NewGitHubSource("org", nil, nil, nil, nil, ingest.GitHubOptions{Org: "acme"})
+	files := ingest.NewFileSource("files", "catalog-info.yaml")
+	dir := ingest.NewDirSource("dir", ".", "")
+	var names []string
+	for _, src := range syncOrder([]ingest.Source{gh, files, dir}) {
+		names = append(names, src.Name())
+	}
+	if strings.Join(names, ",") != "files,dir,org" {
+		t.Fatalf("sync order: %v", names)
+	}
+}
