@@ -50,6 +50,9 @@ func OncallMessage(v OncallView) Message {
 	if m.Owner != nil && m.Owner.SlackChannel != "" {
 		lines = append(lines, "*Team channel:* "+nm(m.Owner.SlackChannel))
 	}
+	if m.Oncall.Ref == "" {
+		return Message{Text: fmt.Sprintf("Nobody is on call for %s yet", m.Title), Blocks: blocks(section(strings.Join(lines, "\n")))}
+	}
 	name := m.Oncall.DisplayName
 	if name == "" {
 		name = refShort(m.Oncall.Ref)

@@ -196,7 +196,15 @@ func teamText(o *catalog.Owner) string {
 
 // oncallText is who is on call, until when, and from which rotation.
 func oncallText(oc *catalog.Oncall, ids map[string]string) string {
-	s := personText(oc.Person, ids)
+	var s string
+	switch {
+	case oc.Ref == "" && oc.Starts != nil: // a rotation that has not started
+		s = "nobody yet: the rotation starts " + slackDate(*oc.Starts)
+	case oc.Ref == "":
+		s = "nobody"
+	default:
+		s = personText(oc.Person, ids)
+	}
 	if oc.Until != nil {
 		s += " until " + slackDate(*oc.Until)
 	}
