@@ -141,6 +141,7 @@ func benchSearch(b *testing.B, eng engine) {
 		{"phrase", "nightly batch"},     // two words of many descriptions
 		{"common", "service"},           // a word in most of the catalog
 		{"prefix", "recon"},             // the start of a word ("reconciles")
+		{"name-prefix", "pay"},          // the start of names' words (payments, payouts), as typed
 		{"word", st.Query.Word},         // a word of a few thousand descriptions
 		{"nothing", "zyzzyva"},          // a word that matches nothing
 		{"nothing-two", "zyzzyva quux"}, // two such words: the OR fallback runs too

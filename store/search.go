@@ -45,9 +45,10 @@ type rankedRef struct {
 }
 
 // Search runs a full-text search over names, titles, descriptions, tags,
-// owner, system and link titles. Every word must match (the last one as a
-// prefix, so "check" finds checkout); when that finds nothing, any word
-// may. The user's text never reaches the engine's query syntax: it is cut
+// owner, system and link titles. Every word must match, in any of its
+// forms ("payment" finds payments), the last one as a prefix of a word as
+// written, not of its stem ("check" finds checkout, "pay" payments); when
+// that finds nothing, any word may. The user's text never reaches the engine's query syntax: it is cut
 // into words of letters and digits, and each is quoted.
 func (db *DB) Search(ctx context.Context, q catalog.SearchQuery) (catalog.SearchResult, error) {
 	p := newSearchPlan(q)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // A SQLite search lists its hits in tiers: the entities named exactly as
@@ -20,23 +21,43 @@ const (
 	tierStep  = 1e6
 )
 
+// maxPrefixWords bounds how many whole words a prefix stands for in the
+// query. Past it (a short prefix of a large vocabulary) the first ones in
+// order are taken, and the stemmed prefix still finds most of the rest.
+const maxPrefixWords = 64
+
 // ftsQuery is a plan written as an FTS5 query: each word in double quotes
 // (words hold only letters and digits, so no quote or operator can occur),
 // the last with a prefix star, joined by AND or OR. all matches the words
 // in any column but kind, and the kinds, when given, in kind; both indexes
 // read it alike.
+//
+// The indexes stem the prefix as they stem a word ("pay"* is asked as
+// "pai"*, which misses "payment"), so the prefix also stands for the words
+// of names, titles and tags that start with it as typed, listed from the
+// unstemmed entities_prefix_fts: ("pay"* OR "payments" OR "payroll"). The
+// indexes stem those as they stemmed what they hold, so they find the
+// words in every column, descriptions included.
 type ftsQuery struct {
 	all string
 }
 
-// newFTSQuery writes p for FTS5; ok is false when nothing can match (a
-// kind filter with no word in it).
-func newFTSQuery(p searchPlan) (q ftsQuery, ok bool) {
+// newFTSQuery writes p for FTS5, with expand the words the prefix stands
+// for; ok is false when nothing can match (a kind filter with no word in
+// it).
+func newFTSQuery(p searchPlan, expand []string) (q ftsQuery, ok bool) {
 	terms := make([]string, len(p.words))
 	for i, w := range p.words {
-		terms[i] = `"` + w + `"`
+		terms[i] = ftsString(w)
 		if p.prefix && i == len(p.words)-1 {
-			terms[i] += "*"
+			alts := []string{terms[i] + "*"}
+			for _, x := range expand {
+				alts = append(alts, ftsString(x))
+			}
+			terms[i] = strings.Join(alts, " OR ")
+			if len(alts) > 1 {
+				terms[i] = "(" + terms[i] + ")"
+			}
 		}
 	}
 	op := " AND "
@@ -60,6 +81,43 @@ func newFTSQuery(p searchPlan) (q ftsQuery, ok bool) {
 	return q, true
 }
 
+// ftsString quotes a word for FTS5. Words hold only letters, digits and
+// marks; a double quote is doubled all the same.
+func ftsString(w string) string {
+	return `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
+}
+
+// prefixWords returns the words of names, titles and tags that start with
+// the plan's prefix as typed, up to maxPrefixWords, from the vocabulary of
+// the unstemmed index.
+func (db *DB) prefixWords(ctx context.Context, p searchPlan) ([]string, error) {
+	// FTS5's porter leaves words of one or two letters as they are, and a
+	// stem keeps a word's first two letters: "pa"* finds payments as it is.
+	if !p.prefix || utf8.RuneCountInString(p.words[len(p.words)-1]) < 3 {
+		return nil, nil
+	}
+	// The index folds diacritics and the query does not: "cafe" is listed
+	// for "caf" but not for "café", which the stemmed prefix still finds.
+	prefix := p.words[len(p.words)-1]
+	var terms []string
+	// U+10FFFF sorts after every character a word can start with.
+	err := db.read.SelectContext(ctx, &terms,
+		`SELECT term FROM entities_prefix_vocab WHERE term >= ? AND term < ? LIMIT ?`,
+		prefix, prefix+"\U0010FFFF", maxPrefixWords)
+	if err != nil {
+		return nil, err
+	}
+	out := terms[:0]
+	for _, t := range terms {
+		// The prefix as a whole word is stemmed as the prefix is: asking
+		// for it again would only read the same entries twice.
+		if strings.HasPrefix(t, prefix) && t != prefix {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
 // ftsHit is one row of an FTS5 index with its BM25 rank (lower is better)
 // and its tier.
 type ftsHit struct {
@@ -78,7 +136,11 @@ func (h ftsHit) score() float64 { return float64(h.tier)*tierStep - h.Rank }
 // better ones do not fill the page: a common word found in many names never
 // ranks the descriptions that hold it.
 func (db *DB) searchSQLite(ctx context.Context, p searchPlan) ([]rankedRef, int, error) {
-	q, ok := newFTSQuery(p)
+	expand, err := db.prefixWords(ctx, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	q, ok := newFTSQuery(p, expand)
 	if !ok {
 		return nil, 0, nil
 	}
