@@ -137,7 +137,7 @@ type writer struct {
 
 // Column lists of the entity upsert. SQLite adds the searched text that
 // entities_fts indexes (its triggers keep the index in step), PostgreSQL
-// the search vectors.
+// the search vector.
 const (
 	upsertColumns = "ref, kind, namespace, name, name_lower, title, description, source, file, line, location, origin_location, hash, flag, body, updated_at"
 	upsertSet     = `source = excluded.source, kind = excluded.kind, namespace = excluded.namespace, name = excluded.name,
@@ -174,10 +174,9 @@ func (db *DB) newWriter(ctx context.Context, tx *sqlx.Tx) (*writer, error) {
 		RETURNING 1`
 	if db.dialect == DialectPostgres {
 		w.now = time.Now().UTC()
-		upsert = `INSERT INTO entities (` + upsertColumns + `, search, search_prefix) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-			setweight(to_tsvector('english', ?), 'A') || setweight(to_tsvector('english', ?), 'B') || setweight(to_tsvector('english', ?), 'C'),
-			setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'B'))
-			ON CONFLICT (ref) DO UPDATE SET ` + upsertSet + `, search = excluded.search, search_prefix = excluded.search_prefix
+		upsert = `INSERT INTO entities (` + upsertColumns + `, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			setweight(to_tsvector('english', ?), 'A') || setweight(to_tsvector('english', ?), 'B') || setweight(to_tsvector('english', ?), 'C'))
+			ON CONFLICT (ref) DO UPDATE SET ` + upsertSet + `, search = excluded.search
 			WHERE entities.source = excluded.source OR (` + postgresInferred("entities") + ` AND NOT ` + postgresInferred("excluded") + `)
 			RETURNING 1`
 	}
@@ -314,8 +313,7 @@ func (w *writer) upsertEntity(ctx context.Context, source string, u *upsertRow) 
 		e.Origin.Location, e.Origin.OriginLocation, u.hash, u.flag, u.body, w.now}
 	if w.db.dialect == DialectPostgres {
 		a, b, c := u.search.weighted()
-		pa, pb := u.search.prefixWeighted()
-		args = append(args, a, b, c, pa, pb)
+		args = append(args, a, b, c)
 	} else {
 		d := u.search
 		args = append(args, d.Tags, d.Owner, d.System, d.Links)

@@ -10,50 +10,17 @@ import (
 // (words hold only letters and digits, so no quote or operator can occur),
 // the last one with the :* prefix marker, joined by & or |.
 func tsQuery(p searchPlan) string {
-	return tsTerms(p.words, p.prefix, p.any)
-}
-
-func tsTerms(words []string, prefix, any bool) string {
-	terms := make([]string, len(words))
-	for i, w := range words {
-		terms[i] = "'" + strings.ReplaceAll(w, "'", "''") + "'"
-		if prefix && i == len(words)-1 {
+	terms := make([]string, len(p.words))
+	for i, w := range p.words {
+		terms[i] = "'" + w + "'"
+		if p.prefix && i == len(p.words)-1 {
 			terms[i] += ":*"
 		}
 	}
-	if any {
+	if p.any {
 		return strings.Join(terms, " | ")
 	}
 	return strings.Join(terms, " & ")
-}
-
-// tsMatch is the WHERE condition of a plan, with its arguments, and the
-// score of a hit over the vectors. The 'english' configuration stems the
-// prefix too, and a stemmed prefix can miss a word it starts ("runn" is
-// not a prefix of 'run'), so the prefix also matches, unstemmed ('simple'),
-// the words of names, titles and tags as written (search_prefix): with
-// every other word, or alone when any word will do. SQLite does the same
-// with entities_prefix_fts.
-func tsMatch(p searchPlan) (cond string, args []any, score string, scoreArgs []any) {
-	full := tsQuery(p)
-	cond, args = "e.search @@ to_tsquery('english', ?)", []any{full}
-	score, scoreArgs = "ts_rank('{0.1, 0.2, 0.4, 1.0}', e.search, to_tsquery('english', ?), 0)", []any{full}
-	if !p.prefix {
-		return cond, args, score, scoreArgs
-	}
-	last := p.words[len(p.words)-1:]
-	pre := tsTerms(last, true, false)
-	prefixCond := "e.search_prefix @@ to_tsquery('simple', ?)"
-	if whole := p.words[:len(p.words)-1]; len(whole) > 0 && !p.any {
-		cond += " OR (e.search @@ to_tsquery('english', ?) AND " + prefixCond + ")"
-		args = append(args, tsTerms(whole, false, false), pre)
-	} else {
-		cond += " OR " + prefixCond
-		args = append(args, pre)
-	}
-	score += " + ts_rank('{0.1, 0.2, 0.4, 1.0}', e.search_prefix, to_tsquery('simple', ?), 0)"
-	scoreArgs = append(scoreArgs, pre)
-	return "(" + cond + ")", args, score, scoreArgs
 }
 
 // headlineOptions make ts_headline mark words as snippet() does on SQLite,
@@ -68,14 +35,13 @@ const headlineOptions = "StartSel=*, StopSel=*, MinWords=15, MaxWords=25, ShortW
 // ranks the shorter name comes first instead, as on SQLite.
 func (db *DB) searchPostgres(ctx context.Context, p searchPlan) ([]rankedRef, int, error) {
 	tsq := tsQuery(p)
-	cond, args, score, scoreArgs := tsMatch(p)
-	kindFilter := ""
+	kindFilter, args := "", []any{tsq}
 	if len(p.kinds) > 0 {
 		kindFilter, args = " AND e.kind IN (?)", append(args, p.kinds)
 	}
 	var total int
 	countQ := `SELECT count(*) FROM (SELECT 1 FROM entities e
-		WHERE ` + cond + kindFilter + ` LIMIT ?) hits`
+		WHERE e.search @@ to_tsquery('english', ?)` + kindFilter + ` LIMIT ?) hits`
 	if err := db.getIn(ctx, &total, countQ, append(args, searchCountCap+1)...); err != nil {
 		return nil, 0, err
 	}
@@ -88,14 +54,13 @@ func (db *DB) searchPostgres(ctx context.Context, p searchPlan) ([]rankedRef, in
 	}
 	pageQ := fmt.Sprintf(`WITH page AS (
 			SELECT e.ref, e.description, length(e.name) AS name_length,
-				%s + CASE WHEN e.name_lower = ? THEN ? ELSE 0 END AS score
-			FROM entities e
-			WHERE `+cond+kindFilter+`
+				ts_rank('{0.1, 0.2, 0.4, 1.0}', e.search, query, 0) + CASE WHEN e.name_lower = ? THEN ? ELSE 0 END AS score
+			FROM entities e, to_tsquery('english', ?) query
+			WHERE e.search @@ query`+kindFilter+`
 			ORDER BY score DESC, length(e.name), e.ref LIMIT ? OFFSET ?)
 		SELECT ref, score, translate(description, '*', ' ') AS description, ts_headline('english', translate(description, '*', ' '), to_tsquery('english', ?), '%s') AS snippet
-		FROM page ORDER BY score DESC, name_length, ref`, score, headlineOptions)
-	pageArgs := append(scoreArgs, p.exact, exactNameBonus)
-	pageArgs = append(pageArgs, args...)
+		FROM page ORDER BY score DESC, name_length, ref`, headlineOptions)
+	pageArgs := append([]any{p.exact, exactNameBonus}, args...)
 	pageArgs = append(pageArgs, p.limit, p.offset, tsq)
 	if err := db.selectIn(ctx, &page, pageQ, pageArgs...); err != nil {
 		return nil, 0, err

@@ -52,9 +52,6 @@ func testSearchPrefixWords(t *testing.T, db *DB) {
 		{text: "payments", first: "payments", has: []string{"ledger"}, not: []string{"payroll"}},
 		{text: "pay", kinds: []string{"group"}, first: "payments", not: []string{"payroll", "ledger"}},
 		{text: "records pay", first: "ledger", not: []string{"payments", "payroll"}},
-		// SQLite also finds payroll: "runn" stands for running, stemmed
-		// run, as "Runs" is; PostgreSQL matches the prefix alone.
-		{text: "runn", first: "jobs", not: []string{"payments"}},
 		{text: "running", first: "jobs", has: []string{"payroll"}}, // "Runs": run, stemmed
 		// Odd text is still only words.
 		{text: `paym"`, first: "payments"},
@@ -87,10 +84,18 @@ func testSearchPrefixWords(t *testing.T, db *DB) {
 	if len(got) != 3 || got[2] != "ledger" {
 		t.Errorf("Search(pay) = %v, want payments and payroll (by name) before ledger (by description)", got)
 	}
+	// On SQLite a prefix longer than a word's stem finds the word ("runn"
+	// stands for running, stemmed run, so "Runs" is found too); PostgreSQL
+	// matches stems only, there.
+	if db.Dialect() == DialectSQLite {
+		if got := names(search(t, db, catalog.SearchQuery{Text: "runn"}).Hits); len(got) == 0 || got[0] != "jobs" {
+			t.Errorf("Search(runn) = %v, want jobs first", got)
+		}
+	}
 	// Renamed, an entity is found by its new words only.
 	apply(t, db, "s", describe(ent("Component", "jobs", nil), "Queued jobs", "Schedules batch work.", "cron"))
-	if got := names(search(t, db, catalog.SearchQuery{Text: "runn"}).Hits); len(got) != 0 {
-		t.Errorf("after the rename, runn finds %v", got)
+	if got := names(search(t, db, catalog.SearchQuery{Text: "runni"}).Hits); len(got) != 0 {
+		t.Errorf("after the rename, runni finds %v", got)
 	}
 	if got := names(search(t, db, catalog.SearchQuery{Text: "queu"}).Hits); !slices.Equal(got, []string{"jobs"}) {
 		t.Errorf("after the rename, queu finds %v", got)
@@ -105,14 +110,14 @@ func testSearchPrefixWords(t *testing.T, db *DB) {
 func testSearchPrefixMigrated(t *testing.T, url string) {
 	db := open(t, url)
 	prefixCatalog(t, db)
+	if db.Dialect() != DialectSQLite {
+		t.Skip("PostgreSQL's 00004 changes nothing")
+	}
 	down := []string{
 		"DROP TRIGGER entities_prefix_fts_update", "DROP TRIGGER entities_prefix_fts_delete",
 		"DROP TRIGGER entities_prefix_fts_insert", "DROP TABLE entities_prefix_vocab", "DROP TABLE entities_prefix_fts",
+		"DELETE FROM goose_db_version WHERE version_id = 4",
 	}
-	if db.Dialect() == DialectPostgres {
-		down = []string{"DROP INDEX entities_search_prefix", "ALTER TABLE entities DROP COLUMN search_prefix"}
-	}
-	down = append(down, "DELETE FROM goose_db_version WHERE version_id = 4")
 	for _, q := range down {
 		if _, err := db.write.ExecContext(context.Background(), q); err != nil {
 			t.Fatalf("%s: %v", q, err)

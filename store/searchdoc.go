@@ -42,13 +42,6 @@ func (d searchDoc) weighted() (a, b, c string) {
 	return wordText(d.Name, d.Title), wordText(d.Tags, d.Owner, d.System), wordText(d.Description, d.Links)
 }
 
-// prefixWeighted returns the text of PostgreSQL's unstemmed prefix vector
-// (search_prefix): names and titles weigh A, tags B. SQLite's
-// entities_prefix_fts indexes the same fields.
-func (d searchDoc) prefixWeighted() (a, b string) {
-	return wordText(d.Name, d.Title), wordText(d.Tags)
-}
-
 // refText shortens an entity reference for the index; text that is not a
 // reference is indexed as it is.
 func refText(s, kind, ns string) string {
