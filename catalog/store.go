@@ -43,6 +43,15 @@ type EdgeReader interface {
 	RelationsFrom(ctx context.Context, ref Ref) ([]Relation, error)
 }
 
+// PartialReader is what a Store may also implement to read an entity with
+// only its relations of some types: a system or a team of a large catalog
+// has thousands of edges (hasPart, ownerOf), and WhoOwns needs one or two
+// kinds of them from each entity around the one asked about. Without it,
+// Entity is used.
+type PartialReader interface {
+	EntityWithRelations(ctx context.Context, ref Ref, types ...string) (*Entity, error)
+}
+
 // SearchQuery is a full-text search.
 type SearchQuery struct {
 	Text   string

@@ -307,6 +307,15 @@ func (c *Catalog) describe(ctx context.Context, e *Entity) (OwnerMatch, error) {
 	return m, err
 }
 
+// entityWith reads an entity with only its relations of the given types
+// when the store can (PartialReader), else whole.
+func (c *Catalog) entityWith(ctx context.Context, ref Ref, types ...string) (*Entity, error) {
+	if pr, ok := c.store.(PartialReader); ok {
+		return pr.EntityWithRelations(ctx, ref, types...)
+	}
+	return c.store.Entity(ctx, ref)
+}
+
 // ownerOf returns the owner entity of e, inheriting it from e's system and
 // then its domain when e names none; via is what it was inherited from.
 // An owner that is referenced but not in the catalog gives (nil, nil, nil).
@@ -319,7 +328,7 @@ func (c *Catalog) ownerOf(ctx context.Context, e, system, domain *Entity) (owner
 		if len(refs) == 0 {
 			continue
 		}
-		o, err := c.store.Entity(ctx, refs[0])
+		o, err := c.entityWith(ctx, refs[0], RelHasMember) // the owner's members, for owner()
 		if errkind.Is(err, errkind.NotFound) {
 			if holder == e {
 				return nil, nil, nil
@@ -341,7 +350,9 @@ func (c *Catalog) ownerOf(ctx context.Context, e, system, domain *Entity) (owner
 // (or e's own domain, for a system).
 func (c *Catalog) systemAndDomain(ctx context.Context, e *Entity) (system, domain *Entity, err error) {
 	get := func(r Ref) (*Entity, error) {
-		x, err := c.store.Entity(ctx, r)
+		// Its domain and its owner are all that is read of a system or a
+		// domain here.
+		x, err := c.entityWith(ctx, r, RelPartOf, RelOwnedBy)
 		if errkind.Is(err, errkind.NotFound) {
 			return nil, nil
 		}

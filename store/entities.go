@@ -62,6 +62,32 @@ func (db *DB) Entity(ctx context.Context, ref catalog.Ref) (*catalog.Entity, err
 	return &ents[0], nil
 }
 
+// EntityWithRelations returns one entity with only its relations of the
+// given types: a system or a team of a large catalog has thousands of
+// edges (hasPart, ownerOf) that a caller needing two kinds of them would
+// otherwise read and sort. Errors: errkind.NotFound.
+func (db *DB) EntityWithRelations(ctx context.Context, ref catalog.Ref, types ...string) (*catalog.Entity, error) {
+	var row entityRow
+	q := db.read.Rebind("SELECT " + entityColumns + " FROM entities e WHERE e.ref = ?")
+	if err := db.read.GetContext(ctx, &row, q, noNUL(ref.String())); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, errkind.New(errkind.NotFound, "no entity %s in the catalog", ref)
+		}
+		return nil, dbError(err, "reading entity %s", ref)
+	}
+	rows := []entityRow{row}
+	ents, err := db.decode(ctx, rows, false)
+	if err != nil {
+		return nil, err
+	}
+	if len(types) > 0 {
+		if err := db.attachRelationsOf(ctx, rows, ents, types); err != nil {
+			return nil, err
+		}
+	}
+	return &ents[0], nil
+}
+
 // Entities returns the entities of refs that exist, in the order given.
 func (db *DB) Entities(ctx context.Context, refs []catalog.Ref) ([]catalog.Entity, error) {
 	byRef := make(map[string]entityRow, len(refs))
@@ -203,6 +229,12 @@ func (db *DB) decode(ctx context.Context, rows []entityRow, withRelations bool) 
 // edges that start at each, sorted by type then target. An edge declared by
 // both of its ends is stored twice and returned once.
 func (db *DB) attachRelations(ctx context.Context, rows []entityRow, ents []catalog.Entity) error {
+	return db.attachRelationsOf(ctx, rows, ents, nil)
+}
+
+// attachRelationsOf is attachRelations restricted to the relation types
+// given (all of them when types is empty).
+func (db *DB) attachRelationsOf(ctx context.Context, rows []entityRow, ents []catalog.Entity, types []string) error {
 	at := make(map[string][]int, len(rows))
 	var refs []string
 	for i, r := range rows {
@@ -214,7 +246,12 @@ func (db *DB) attachRelations(ctx context.Context, rows []entityRow, ents []cata
 	for chunk := range slices.Chunk(refs, inChunk) {
 		var rels []relationRow
 		q := "SELECT DISTINCT source_ref, type, target_ref FROM relations WHERE source_ref IN (?)"
-		if err := db.selectIn(ctx, &rels, q, chunk); err != nil {
+		args := []any{chunk}
+		if len(types) > 0 {
+			q += " AND type IN (?)"
+			args = append(args, types)
+		}
+		if err := db.selectIn(ctx, &rels, q, args...); err != nil {
 			return dbError(err, "reading relations")
 		}
 		for _, rel := range rels {

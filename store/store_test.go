@@ -47,6 +47,7 @@ func storeCases() []storeCase {
 		{"entities in the order asked", testEntitiesOrder},
 		{"entities by name ignore case", testByName},
 		{"relations both ways, replaced and deleted", testRelations},
+		{"an entity with some of its relations", testEntityWithRelations},
 		{"lookup keys", testKeys},
 		{"conflicts across sources", testConflicts},
 		{"declared entities take over inferred ones", testInferredTakeover},
@@ -192,6 +193,35 @@ func testByName(t *testing.T, db *DB, _ string) {
 	}
 	if want := []string{"api:finance/billing", "component:default/billing"}; !slices.Equal(refs, want) {
 		t.Errorf("EntitiesByName = %v, want %v", refs, want)
+	}
+}
+
+func testEntityWithRelations(t *testing.T, db *DB, _ string) {
+	team := ent("Group", "team-a", map[string]any{"type": "team", "children": []any{}})
+	user := ent("User", "ann", map[string]any{"memberOf": []any{"team-a"}})
+	svc := ent("Component", "svc", map[string]any{"owner": "team-a"})
+	apply(t, db, "s", team, user, svc)
+	ctx := context.Background()
+	ref := catalog.MustParseRef("group:team-a")
+	for _, c := range []struct {
+		types []string
+		want  string
+	}{
+		{[]string{catalog.RelHasMember}, "hasMember user:default/ann"},
+		{[]string{catalog.RelHasMember, catalog.RelOwnerOf}, "hasMember user:default/ann\nownerOf component:default/svc"},
+		{[]string{catalog.RelPartOf}, ""},
+		{nil, ""}, // no types asked: no relations read
+	} {
+		e, err := db.EntityWithRelations(ctx, ref, c.types...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rels(e); got != c.want || e.Metadata.Name != "team-a" {
+			t.Errorf("%v: %s relations:\n%s\nwant:\n%s", c.types, e.Metadata.Name, got, c.want)
+		}
+	}
+	if _, err := db.EntityWithRelations(ctx, catalog.MustParseRef("group:nobody"), catalog.RelHasMember); !errors.Is(err, errkind.NotFound) {
+		t.Errorf("missing entity: %v", err)
 	}
 }
 
