@@ -27,12 +27,12 @@ func (sb *Sandbox) Handler() http.Handler {
 	mux.HandleFunc("GET /api/events", sb.handleEvents)
 	mux.HandleFunc("POST /api/command", sb.handleCommand)
 	mux.HandleFunc("POST /api/message", sb.handleMessage)
-	mux.HandleFunc("POST /api/click", sb.handleClick)
-	mux.HandleFunc("POST /api/select", sb.handleSelect)
+	mux.HandleFunc("POST /api/click", sb.interaction(sb.click))
+	mux.HandleFunc("POST /api/select", sb.interaction(sb.selectOption))
 	mux.HandleFunc("POST /api/suggest", sb.handleSuggest)
 	mux.HandleFunc("POST /api/submit", sb.handleSubmit)
-	mux.HandleFunc("POST /api/close", sb.handleClose)
-	mux.HandleFunc("POST /api/home", sb.handleHome)
+	mux.HandleFunc("POST /api/close", sb.interaction(sb.closeView))
+	mux.HandleFunc("POST /api/home", sb.interaction(sb.openHome))
 	mux.HandleFunc("POST /api/digest", sb.handleDigest)
 	mux.HandleFunc("GET /github/", sb.handleRepoPage)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -394,48 +394,51 @@ func (sb *Sandbox) prepare(req request) error {
 	return sb.slack.SetViewValues(req.As, req.ViewID, values(req.State))
 }
 
-func (sb *Sandbox) handleClick(w http.ResponseWriter, r *http.Request) {
-	req, ok := sb.decode(w, r)
-	if !ok {
-		return
+// interaction is the handler of a person's action that Slack delivers to
+// the bot as an envelope (a click, a choice, a closed modal, the Home
+// tab): it answers once the bot acked it, or with what went wrong.
+func (sb *Sandbox) interaction(deliver func(ctx context.Context, req request) (*slackfake.Delivery, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		req, ok := sb.decode(w, r)
+		if !ok {
+			return
+		}
+		d, err := deliver(r.Context(), req)
+		if err == nil {
+			_, err = waitAck(r.Context(), d)
+		}
+		if err != nil {
+			fail(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 	}
-	if err := sb.prepare(req); err != nil {
-		fail(w, err)
-		return
-	}
-	d, err := sb.slack.ClickButton(r.Context(), req.As, req.target(), req.ActionID, req.Value)
-	if err == nil {
-		_, err = waitAck(r.Context(), d)
-	}
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 }
 
-func (sb *Sandbox) handleSelect(w http.ResponseWriter, r *http.Request) {
-	req, ok := sb.decode(w, r)
-	if !ok {
-		return
-	}
+func (sb *Sandbox) click(ctx context.Context, req request) (*slackfake.Delivery, error) {
 	if err := sb.prepare(req); err != nil {
-		fail(w, err)
-		return
+		return nil, err
+	}
+	return sb.slack.ClickButton(ctx, req.As, req.target(), req.ActionID, req.Value)
+}
+
+func (sb *Sandbox) selectOption(ctx context.Context, req request) (*slackfake.Delivery, error) {
+	if err := sb.prepare(req); err != nil {
+		return nil, err
 	}
 	vals := req.Values
 	if len(vals) == 0 && req.Value != "" {
 		vals = []string{req.Value}
 	}
-	d, err := sb.slack.SelectOption(r.Context(), req.As, req.target(), req.ActionID, vals...)
-	if err == nil {
-		_, err = waitAck(r.Context(), d)
-	}
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+	return sb.slack.SelectOption(ctx, req.As, req.target(), req.ActionID, vals...)
+}
+
+func (sb *Sandbox) closeView(ctx context.Context, req request) (*slackfake.Delivery, error) {
+	return sb.slack.CloseView(ctx, req.As, req.ViewID)
+}
+
+func (sb *Sandbox) openHome(ctx context.Context, req request) (*slackfake.Delivery, error) {
+	return sb.slack.OpenAppHome(ctx, req.As)
 }
 
 func (sb *Sandbox) handleSuggest(w http.ResponseWriter, r *http.Request) {
@@ -479,38 +482,6 @@ func (sb *Sandbox) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		resp["error"] = "Slack refused Gantry's answer to this form, and would show an error: " + res.Err.Error()
 	}
 	writeJSON(w, http.StatusOK, resp)
-}
-
-func (sb *Sandbox) handleClose(w http.ResponseWriter, r *http.Request) {
-	req, ok := sb.decode(w, r)
-	if !ok {
-		return
-	}
-	d, err := sb.slack.CloseView(r.Context(), req.As, req.ViewID)
-	if err == nil {
-		_, err = waitAck(r.Context(), d)
-	}
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
-}
-
-func (sb *Sandbox) handleHome(w http.ResponseWriter, r *http.Request) {
-	req, ok := sb.decode(w, r)
-	if !ok {
-		return
-	}
-	d, err := sb.slack.OpenAppHome(r.Context(), req.As)
-	if err == nil {
-		_, err = waitAck(r.Context(), d)
-	}
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 }
 
 // digestTimeout bounds a "Run digest now": posting is paced at about one
