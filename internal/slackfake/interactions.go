@@ -208,23 +208,33 @@ func (s *Server) SelectOption(ctx context.Context, userID string, t Target, acti
 	})
 }
 
+// elementLocked finds the person, the surface they act on and the
+// element actionID in it.
+func (s *Server) elementLocked(userID string, t Target, actionID string) (*User, surface, foundElement, error) {
+	u, err := s.userLocked(userID)
+	if err != nil {
+		return nil, surface{}, foundElement{}, err
+	}
+	sf, err := s.surfaceLocked(u, t)
+	if err != nil {
+		return nil, surface{}, foundElement{}, err
+	}
+	found, ok := findElement(sf.blocks(), actionID)
+	if !ok {
+		return nil, surface{}, foundElement{}, fmt.Errorf("action_id %s in %+v: %w", actionID, t, ErrNotFound)
+	}
+	return u, sf, found, nil
+}
+
 // act sends the block_actions interaction for one element.
 func (s *Server) act(ctx context.Context, userID string, t Target, actionID string, fields func(map[string]any) (map[string]any, error)) (*Delivery, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	return s.deliver(func() (dispatchSpec, error) {
-		u, err := s.userLocked(userID)
+		u, sf, found, err := s.elementLocked(userID, t, actionID)
 		if err != nil {
 			return dispatchSpec{}, err
-		}
-		sf, err := s.surfaceLocked(u, t)
-		if err != nil {
-			return dispatchSpec{}, err
-		}
-		found, ok := findElement(sf.blocks(), actionID)
-		if !ok {
-			return dispatchSpec{}, fmt.Errorf("action_id %s in %+v: %w", actionID, t, ErrNotFound)
 		}
 		action, err := fields(found.element)
 		if err != nil {

@@ -22,17 +22,9 @@ func (s *Server) BlockSuggestion(ctx context.Context, userID string, t Target, a
 		return Suggestions{}, err
 	}
 	d, err := s.deliver(func() (dispatchSpec, error) {
-		u, err := s.userLocked(userID)
+		u, sf, found, err := s.elementLocked(userID, t, actionID)
 		if err != nil {
 			return dispatchSpec{}, err
-		}
-		sf, err := s.surfaceLocked(u, t)
-		if err != nil {
-			return dispatchSpec{}, err
-		}
-		found, ok := findElement(sf.blocks(), actionID)
-		if !ok {
-			return dispatchSpec{}, fmt.Errorf("action_id %s in %+v: %w", actionID, t, ErrNotFound)
 		}
 		switch found.element["type"] {
 		case "external_select", "multi_external_select":
