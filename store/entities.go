@@ -47,13 +47,9 @@ type relationRow struct {
 
 // Entity returns one entity with its relations. Errors: errkind.NotFound.
 func (db *DB) Entity(ctx context.Context, ref catalog.Ref) (*catalog.Entity, error) {
-	var row entityRow
-	q := db.read.Rebind("SELECT " + entityColumns + " FROM entities e WHERE e.ref = ?")
-	if err := db.read.GetContext(ctx, &row, q, noNUL(ref.String())); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, errkind.New(errkind.NotFound, "no entity %s in the catalog", ref)
-		}
-		return nil, dbError(err, "reading entity %s", ref)
+	row, err := db.entityRow(ctx, ref)
+	if err != nil {
+		return nil, err
 	}
 	ents, err := db.decode(ctx, []entityRow{row}, true)
 	if err != nil {
@@ -67,13 +63,9 @@ func (db *DB) Entity(ctx context.Context, ref catalog.Ref) (*catalog.Entity, err
 // edges (hasPart, ownerOf) that a caller needing two kinds of them would
 // otherwise read and sort. Errors: errkind.NotFound.
 func (db *DB) EntityWithRelations(ctx context.Context, ref catalog.Ref, types ...string) (*catalog.Entity, error) {
-	var row entityRow
-	q := db.read.Rebind("SELECT " + entityColumns + " FROM entities e WHERE e.ref = ?")
-	if err := db.read.GetContext(ctx, &row, q, noNUL(ref.String())); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, errkind.New(errkind.NotFound, "no entity %s in the catalog", ref)
-		}
-		return nil, dbError(err, "reading entity %s", ref)
+	row, err := db.entityRow(ctx, ref)
+	if err != nil {
+		return nil, err
 	}
 	rows := []entityRow{row}
 	ents, err := db.decode(ctx, rows, false)
@@ -86,6 +78,19 @@ func (db *DB) EntityWithRelations(ctx context.Context, ref catalog.Ref, types ..
 		}
 	}
 	return &ents[0], nil
+}
+
+// entityRow reads one entity's row. Errors: errkind.NotFound.
+func (db *DB) entityRow(ctx context.Context, ref catalog.Ref) (entityRow, error) {
+	var row entityRow
+	q := db.read.Rebind("SELECT " + entityColumns + " FROM entities e WHERE e.ref = ?")
+	if err := db.read.GetContext(ctx, &row, q, noNUL(ref.String())); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return row, errkind.New(errkind.NotFound, "no entity %s in the catalog", ref)
+		}
+		return row, dbError(err, "reading entity %s", ref)
+	}
+	return row, nil
 }
 
 // Entities returns the entities of refs that exist, in the order given.
