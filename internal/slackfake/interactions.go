@@ -208,6 +208,23 @@ func (s *Server) SelectOption(ctx context.Context, userID string, t Target, acti
 	})
 }
 
+// describe adds to an interaction's payload where it happened, as Slack
+// does: the view (container and view), or the message (container,
+// channel, and the message unless it is ephemeral).
+func (sf surface) describe(p map[string]any) {
+	if v := sf.view; v != nil {
+		p["container"] = map[string]any{"type": "view", "view_id": v.ID}
+		p["view"] = v.wire()
+		return
+	}
+	m := sf.msg
+	p["container"] = map[string]any{"type": "message", "message_ts": m.TS, "channel_id": m.Channel, "is_ephemeral": m.Ephemeral}
+	p["channel"] = map[string]any{"id": sf.ch.ID, "name": channelName(sf.ch)}
+	if !m.Ephemeral {
+		p["message"] = m.wire()
+	}
+}
+
 // elementLocked finds the person, the surface they act on and the
 // element actionID in it.
 func (s *Server) elementLocked(userID string, t Target, actionID string) (*User, surface, foundElement, error) {
@@ -246,23 +263,15 @@ func (s *Server) act(ctx context.Context, userID string, t Target, actionID stri
 		p := s.interactionBaseLocked("block_actions", u)
 		p["trigger_id"], p["actions"] = trig, []any{action}
 		spec := dispatchSpec{typ: EnvelopeInteractive, payloadType: "block_actions", triggerID: trig}
-		if v := sf.view; v != nil {
-			if v.Type == "modal" {
-				if v.State, err = s.viewStateLocked(v, nil); err != nil {
-					return dispatchSpec{}, err
-				}
+		if v := sf.view; v != nil && v.Type == "modal" {
+			if v.State, err = s.viewStateLocked(v, nil); err != nil {
+				return dispatchSpec{}, err
 			}
-			p["container"] = map[string]any{"type": "view", "view_id": v.ID}
-			p["view"] = v.wire()
-		} else {
-			m := sf.msg
-			p["container"] = map[string]any{"type": "message", "message_ts": m.TS, "channel_id": m.Channel, "is_ephemeral": m.Ephemeral}
-			p["channel"] = map[string]any{"id": sf.ch.ID, "name": channelName(sf.ch)}
-			if !m.Ephemeral {
-				p["message"] = m.wire()
-			}
+		}
+		sf.describe(p)
+		if sf.view == nil { // a message's actions also get a response_url
 			p["state"] = map[string]any{"values": map[string]any{}}
-			spec.responseURL = s.newResponseURLLocked("actions", u.ID, m.Channel, m.TS)
+			spec.responseURL = s.newResponseURLLocked("actions", u.ID, sf.msg.Channel, sf.msg.TS)
 			p["response_url"] = spec.responseURL
 		}
 		spec.payload = p

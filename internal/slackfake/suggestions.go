@@ -33,17 +33,7 @@ func (s *Server) BlockSuggestion(ctx context.Context, userID string, t Target, a
 		}
 		p := s.interactionBaseLocked("block_suggestion", u)
 		p["action_id"], p["block_id"], p["value"] = actionID, found.blockID, value
-		if v := sf.view; v != nil {
-			p["container"] = map[string]any{"type": "view", "view_id": v.ID}
-			p["view"] = v.wire()
-		} else {
-			m := sf.msg
-			p["container"] = map[string]any{"type": "message", "message_ts": m.TS, "channel_id": m.Channel, "is_ephemeral": m.Ephemeral}
-			p["channel"] = map[string]any{"id": sf.ch.ID, "name": channelName(sf.ch)}
-			if !m.Ephemeral {
-				p["message"] = m.wire()
-			}
-		}
+		sf.describe(p)
 		return dispatchSpec{typ: EnvelopeInteractive, payloadType: "block_suggestion", payload: p, accepts: true}, nil
 	})
 	if err != nil {
